@@ -1,0 +1,20 @@
+import { keyAgeRule } from './rules/credential-key-age.ts';
+import { unusedRule } from './rules/credential-unused.ts';
+import { adminRule } from './rules/identity-admin.ts';
+import type { Rule } from './types.ts';
+
+/** Every rule `analyze` runs, in a fixed order. Add new rules here. */
+export const RULES: readonly Rule[] = [keyAgeRule, unusedRule, adminRule];
+
+export function getRule(id: string): Rule | undefined {
+  return RULES.find((r) => r.id === id);
+}
+
+/** Rule ids are part of finding ids: a duplicate would merge two rules' findings. */
+export function assertUniqueRuleIds(rules: readonly Rule[]): void {
+  const seen = new Set<string>();
+  for (const rule of rules) {
+    if (seen.has(rule.id)) throw new Error(`duplicate analyzer rule id: ${rule.id}`);
+    seen.add(rule.id);
+  }
+}

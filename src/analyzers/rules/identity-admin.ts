@@ -1,0 +1,65 @@
+import type { Finding, Grant } from '../../model/index.ts';
+import { identityLabel, usableLongLivedCredentials } from '../facts.ts';
+import { makeFinding } from '../finding.ts';
+import { REF } from '../references.ts';
+import type { Rule, RuleContext } from '../types.ts';
+
+/**
+ * `identity.admin`: an identity with at least one grant of privilege class `admin` (the
+ * collector classifies: AdministratorAccess, a policy allowing `*` on `*`, roles/owner, ...).
+ *
+ * - high; critical when the identity is enabled and holds a usable long-lived credential
+ *   (a key that can leak carries the whole estate with it).
+ * - Managed identities are skipped (they cannot be changed).
+ */
+export const adminRule: Rule = {
+  id: 'identity.admin',
+  title: 'Non-human identity with administrator rights',
+  severity: 'high',
+  rationale:
+    'A machine identity rarely needs full administrator rights. Whoever obtains its credentials can change ' +
+    'everything, including audit trails and other identities; with a long-lived key that is one leak away.',
+  remediation:
+    'Replace the administrator grant with a policy scoped to the actions and resources the workload uses ' +
+    '(the provider\'s access analysis or the gateway session log show them). Remove long-lived keys of ' +
+    'privileged identities: use short-lived credentials or put access behind the gateway.',
+  references: [REF.cisAws_1_16, REF.soc2_cc6_3, REF.iso_a_8_2, REF.nist_ac_6],
+  evaluate: evaluateAdmin,
+};
+
+/** "AdministratorAccess (attached)", "admins-star (group admins)". */
+export function describeGrant(grant: Grant): string {
+  const via = grant.viaName ? `${grant.via} ${grant.viaName}` : grant.via;
+  return `${grant.role} (${via})`;
+}
+
+function evaluateAdmin({ inventory, now }: RuleContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const identity of inventory.identities) {
+    if (identity.managed) continue;
+    const adminGrants = (inventory.grantsByIdentity.get(identity.id) ?? []).filter((g) => g.privilege === 'admin');
+    if (adminGrants.length === 0) continue;
+    const grants = [...new Set(adminGrants.map(describeGrant))].sort();
+    const keys = identity.disabled ? [] : usableLongLivedCredentials(inventory, identity.id, now);
+    const keyIds = keys.map((k) => k.publicId).sort();
+    const keyText = keys.length === 0 ? '' : ` and ${keys.length === 1 ? 'an active long-lived credential' : `${keys.length} active long-lived credentials`} (${keyIds.join(', ')})`;
+    findings.push(
+      makeFinding(adminRule, {
+        subjectType: 'identity',
+        subjectId: identity.id,
+        identityId: identity.id,
+        subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+        severity: keys.length > 0 ? 'critical' : 'high',
+        message: `${identityLabel(identity.kind)} ${identity.name} has administrator rights through ${grants.join(', ')}${keyText}`,
+        evidence: {
+          policies: [...new Set(adminGrants.map((g) => g.role))].sort().join(', '),
+          grantedVia: grants.join('; '),
+          adminGrants: adminGrants.length,
+          activeLongLivedCredentials: keys.length,
+          credentialIds: keyIds.length > 0 ? keyIds.join(', ') : null,
+        },
+      }),
+    );
+  }
+  return findings;
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** AWS account ids are 12 digits. */
+const accountId = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id');
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN (arn:aws:iam::<account>:role/<name>)');
+const regex = z.string().refine((s) => {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'a valid regular expression');
+
+export const awsAccountSchema = z.strictObject({
+  /** Account to scan. Without roleArn the default credentials are used and this must match them. */
+  id: accountId.optional(),
+  /** Friendly name shown in reports. */
+  name: z.string().min(1).optional(),
+  /** Role to assume in the account (read-only: IAMReadOnlyAccess or SecurityAudit). */
+  roleArn: roleArn.optional(),
+  externalId: z.string().min(2).optional(),
+});
+
+export const machineRulesSchema = z.strictObject({
+  /** Tag keys whose value says what the user is (e.g. `sprawl:type=machine`). */
+  tagKeys: z.array(z.string().min(1)).default(['sprawl:type', 'identity-type', 'type']),
+  machineTagValues: z.array(z.string().min(1)).default(['machine', 'service', 'bot', 'ci', 'automation', 'service-account']),
+  humanTagValues: z.array(z.string().min(1)).default(['human', 'person', 'user', 'employee']),
+  /** User names matching any of these are machines (regular expressions, case-insensitive). */
+  machinePatterns: z.array(regex).default(['^(svc|ci|cd|bot|app|sa|deploy|build|terraform|automation)[-_.]', '[-_.](svc|bot|ci|deploy|deployer|automation|service|sa)$']),
+  /** User names matching any of these are people, whatever else is true. */
+  humanPatterns: z.array(regex).default([]),
+  /** A user with no console password (credential report) counts as a machine. */
+  noConsolePasswordIsMachine: z.boolean().default(true),
+});
+
+export const awsSchema = z.strictObject({
+  /** Region used for signing and STS. IAM is global. */
+  region: z.string().min(1).default('us-east-1'),
+  /** Endpoint override (a local emulator, a VPC endpoint). Default: the real AWS endpoints. */
+  endpoint: z.url().optional(),
+  /** Named profile from ~/.aws/config; default: the SDK's default chain (env, profile, SSO, IMDS). */
+  profile: z.string().min(1).optional(),
+  /** Accounts to scan; empty means the account of the default credentials. */
+  accounts: z.array(awsAccountSchema).default([]),
+  /** Concurrent API calls per account. */
+  concurrency: z.int().min(1).max(64).default(8),
+  /** Attempts per call, retries on throttling and 5xx included. */
+  maxAttempts: z.int().min(1).max(20).default(6),
+  /** Page size for list calls (MaxItems). */
+  pageSize: z.int().min(1).max(1000).default(1000),
+  /** Include IAM roles (service-linked roles are kept and marked managed). */
+  includeRoles: z.boolean().default(true),
+  machineUsers: machineRulesSchema.prefault({}),
+});
+
+export const policySchema = z.strictObject({
+  /** Access keys older than this many days should be rotated (CIS AWS 1.14: 90). */
+  keyRotationDays: z.int().min(1).max(3650).default(90),
+  /** Credentials unused for this many days are stale (CIS AWS 1.12: 45). */
+  unusedDays: z.int().min(1).max(3650).default(45),
+});
+
+export const ownersSchema = z.strictObject({
+  /** Tag or label keys whose value names an identity's owner, in order of preference. */
+  tagKeys: z.array(z.string().min(1)).default(['owner', 'Owner', 'team', 'Team', 'sprawl:owner']),
+});
+
+export const configSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  /** Store location: a SQLite file path or a postgres:// URL. `--db` and SPRAWL_DB override it. */
+  store: z.string().min(1).optional(),
+  policy: policySchema.prefault({}),
+  owners: ownersSchema.prefault({}),
+  aws: awsSchema.optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type AwsConfig = z.infer<typeof awsSchema>;
+export type AwsAccountConfig = z.infer<typeof awsAccountSchema>;
+export type MachineRules = z.infer<typeof machineRulesSchema>;
+export type PolicyConfig = z.infer<typeof policySchema>;
+export type OwnersConfig = z.infer<typeof ownersSchema>;

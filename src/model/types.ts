@@ -1,0 +1,222 @@
+/**
+ * The records every stage speaks (ARCHITECTURE.md, "The records"). Plain data, no I/O.
+ * Times are ISO-8601 strings (UTC) so records survive JSON and both SQL dialects unchanged.
+ */
+
+export type Provider = 'aws' | 'gcp' | 'azure' | 'github' | 'kubernetes';
+
+export type IdentityKind =
+  | 'aws-iam-user'
+  | 'aws-iam-role'
+  | 'gcp-service-account'
+  | 'azure-service-principal'
+  | 'azure-managed-identity'
+  | 'github-app-installation'
+  | 'github-deploy-key'
+  | 'github-fine-grained-pat'
+  | 'k8s-service-account';
+
+export type CredentialKind =
+  | 'aws-access-key'
+  | 'gcp-sa-key'
+  | 'azure-client-secret'
+  | 'azure-certificate'
+  | 'github-deploy-key'
+  | 'github-pat'
+  | 'k8s-token-secret';
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** Higher is worse. */
+export function severityRank(s: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(s);
+}
+
+export type PrivilegeClass = 'admin' | 'write' | 'read';
+
+export interface Identity {
+  /** Stable URN, e.g. `aws:123456789012:user/ci-deployer` (see ids.ts). */
+  id: string;
+  provider: Provider;
+  kind: IdentityKind;
+  /** Account, project, subscription, org or cluster the identity lives in. */
+  scope: string;
+  name: string;
+  /** Provider-native id (ARN, unique id, object id). */
+  nativeId?: string;
+  createdAt?: string;
+  /** Resolved from tags, labels, annotations or the config's owner rules. */
+  owner?: string;
+  labels: Record<string, string>;
+  disabled: boolean;
+  /** Provider-managed: cannot be revoked (service-linked roles, Google-managed agents, ...). */
+  managed: boolean;
+  /** Last use of the identity itself when the provider reports it (e.g. RoleLastUsed). */
+  lastUsedAt?: string;
+  /** Why the collector counts this identity as non-human (tag, naming rule, no console password). */
+  machineReason?: string;
+}
+
+export interface Credential {
+  /** `${identityId}/key/${publicId}` style URN (see ids.ts). */
+  id: string;
+  identityId: string;
+  kind: CredentialKind;
+  /** The part a leaked secret is matched on: AKIA.. key id, GCP private_key_id, SSH fingerprint. */
+  publicId: string;
+  createdAt?: string;
+  expiresAt?: string;
+  lastUsedAt?: string;
+  /** Service the credential was last used with (AWS `ServiceName`), when known. */
+  lastUsedService?: string;
+  lastUsedRegion?: string;
+  active: boolean;
+}
+
+export type GrantVia = 'attached' | 'inline' | 'group' | 'binding';
+
+export interface Grant {
+  identityId: string;
+  /** Where the grant applies: account, project, resource ARN, namespace. */
+  scope: string;
+  /** Role or policy name (or ARN). */
+  role: string;
+  /** The permissions it expands to (actions), when known. */
+  permissions: string[];
+  privilege: PrivilegeClass;
+  via: GrantVia;
+  /** Group name, binding name... */
+  viaName?: string;
+}
+
+export type ActivitySource = 'provider' | 'gateway';
+
+export interface Activity {
+  identityId: string;
+  credentialId?: string;
+  at: string;
+  source: ActivitySource;
+  /** Who used it (gateway user, pod, CI job). */
+  actor?: string;
+  target?: string;
+  verb?: string;
+}
+
+export interface LeakLocation {
+  repo?: string;
+  path: string;
+  line: number;
+  column?: number;
+  commit?: string;
+  author?: string;
+  time?: string;
+}
+
+export interface Leak {
+  id: string;
+  rule: string;
+  location: LeakLocation;
+  /** Keyed hash of the secret, never the secret. */
+  fingerprint: string;
+  /** Redacted preview, e.g. `AKIA…MPLE`. */
+  preview: string;
+  credentialId?: string;
+}
+
+export interface ComplianceRef {
+  framework: 'CIS' | 'SOC2' | 'ISO27001' | 'NIST800-53';
+  control: string;
+  title?: string;
+}
+
+export type FindingStatus = 'new' | 'open' | 'resolved' | 'exempt';
+
+export type SubjectType = 'identity' | 'credential' | 'grant' | 'leak';
+
+export interface Finding {
+  /** Stable: hash of rule id + subject id (see ids.ts findingId). */
+  id: string;
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  subjectType: SubjectType;
+  subjectId: string;
+  /** The identity the finding is about (for credentials and grants, their owner identity). */
+  identityId: string;
+  provider: Provider;
+  scope: string;
+  /** One sentence, specific to this subject. */
+  message: string;
+  /** Facts that made the rule fire (dates, ages, policy names...), never secrets. */
+  evidence: Record<string, string | number | boolean | null>;
+  remediation: string;
+  references: ComplianceRef[];
+}
+
+export type VerdictKind = 'keep' | 'migrate' | 'rotate' | 'revoke' | 'exempt';
+
+export interface Verdict {
+  identityId: string;
+  verdict: VerdictKind;
+  reasons: string[];
+  /** Finding ids that led to the verdict. */
+  findingIds: string[];
+  /** For exempt: until when. */
+  expiresAt?: string;
+}
+
+export type ActionState = 'planned' | 'applied' | 'failed' | 'undone' | 'skipped';
+
+export interface Action {
+  id: string;
+  kind: string;
+  target: string;
+  params: Record<string, string | number | boolean | null>;
+  reversible: boolean;
+  dependsOn: string[];
+  state: ActionState;
+}
+
+/** The inventory one scan holds: what analyzers read. */
+export interface Inventory {
+  identities: Identity[];
+  credentials: Credential[];
+  grants: Grant[];
+  activities: Activity[];
+}
+
+export type InventoryRecord =
+  | { type: 'identity'; record: Identity }
+  | { type: 'credential'; record: Credential }
+  | { type: 'grant'; record: Grant }
+  | { type: 'activity'; record: Activity };
+
+export type ScanStatus = 'running' | 'complete' | 'partial' | 'failed' | 'interrupted';
+
+export interface SourceOutcome {
+  /** e.g. `aws:123456789012` */
+  source: string;
+  status: 'ok' | 'failed';
+  items: number;
+  /** Why it failed (error code and message, no secrets). */
+  error?: string;
+}
+
+export interface ScanInfo {
+  id: string;
+  startedAt: string;
+  finishedAt?: string;
+  status: ScanStatus;
+  sources: SourceOutcome[];
+  runId?: string;
+}
+
+/** A finding as stored for one scan, with its lifecycle across scans. */
+export interface FindingRecord extends Finding {
+  /** new: first seen in this scan; open: seen before too; resolved/exempt as marked. */
+  status: FindingStatus;
+  firstSeenScan: string;
+  lastSeenScan: string;
+  firstSeenAt: string;
+}

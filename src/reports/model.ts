@@ -1,0 +1,396 @@
+/**
+ * The report model: everything a renderer shows, computed once from the store's records.
+ * Plain JSON-serialisable data (absent values are null); display strings are precomputed here
+ * so templates hold markup only. Ages are counted as of the scan (its end, else its start), so
+ * a report rendered later from the same scan says the same thing.
+ */
+import type {
+  Credential,
+  FindingRecord,
+  FindingStatus,
+  Identity,
+  Inventory,
+  Provider,
+  ScanInfo,
+  ScanStatus,
+  Severity,
+  Verdict,
+  VerdictKind,
+} from '../model/index.ts';
+import { SEVERITIES, severityRank } from '../model/index.ts';
+import type { PrivilegeLevel } from './format.ts';
+import {
+  PRIVILEGE_LABEL,
+  PRIVILEGE_RANK,
+  PROVIDER_LABEL,
+  SCAN_STATUS_LABEL,
+  SEVERITY_LABEL,
+  STATUS_LABEL,
+  VERDICT_LABEL,
+  VERDICT_ORDER,
+  ageInDays,
+  evidenceLabel,
+  formatDate,
+  formatDateTime,
+  formatDays,
+  formatEvidenceValue,
+  formatReference,
+} from './format.ts';
+
+export interface ReportInput {
+  scan: ScanInfo;
+  previousScan?: ScanInfo;
+  inventory: Inventory;
+  /** Findings of this scan (new, open, exempt). */
+  findings: FindingRecord[];
+  /** Findings open in the previous scan and gone in this one. */
+  resolved: FindingRecord[];
+  verdicts: Verdict[];
+  generatedAt: Date;
+  toolVersion: string;
+}
+
+export interface CountRow {
+  key: string;
+  label: string;
+  count: number;
+}
+
+export interface SeverityCount {
+  severity: Severity;
+  label: string;
+  count: number;
+}
+
+export interface SourceRow {
+  source: string;
+  status: 'ok' | 'failed';
+  items: number;
+  error: string | null;
+}
+
+export interface ScanHeader {
+  id: string;
+  status: ScanStatus;
+  statusLabel: string;
+  startedAt: string;
+  startedAtText: string;
+  finishedAt: string | null;
+  finishedAtText: string | null;
+  /** A source failed or the scan says partial: some of the estate is missing from the report. */
+  partial: boolean;
+  /** The time ages and idle days are counted from. */
+  asOf: string;
+}
+
+export interface PreviousScan {
+  id: string;
+  at: string;
+  atText: string;
+}
+
+export interface Summary {
+  identities: { total: number; unowned: number; byProvider: CountRow[]; byKind: CountRow[] };
+  credentials: { total: number; active: number };
+  sources: { total: number; ok: number; failed: number };
+  findings: {
+    /** New plus open: what is wrong now. */
+    total: number;
+    new: number;
+    open: number;
+    resolved: number;
+    exempt: number;
+    /** Every severity, worst first, zeros included; counts new and open findings. */
+    bySeverity: SeverityCount[];
+  };
+  /** Every verdict kind, most urgent first, zeros included. */
+  verdicts: CountRow[];
+}
+
+export interface EvidenceRow {
+  key: string;
+  label: string;
+  value: string;
+}
+
+export interface FindingRow {
+  id: string;
+  severity: Severity;
+  severityLabel: string;
+  severityRank: number;
+  ruleId: string;
+  title: string;
+  identityId: string;
+  identityName: string;
+  provider: Provider;
+  scope: string;
+  message: string;
+  status: FindingStatus;
+  statusLabel: string;
+  firstSeenAt: string;
+  firstSeenText: string;
+  remediation: string;
+  references: string[];
+  evidence: EvidenceRow[];
+}
+
+export interface LabelRow {
+  key: string;
+  value: string;
+}
+
+export interface IdentityRow {
+  id: string;
+  name: string;
+  provider: Provider;
+  providerLabel: string;
+  kind: string;
+  scope: string;
+  owner: string | null;
+  /** The owner, or `unowned`. */
+  ownerText: string;
+  labels: LabelRow[];
+  disabled: boolean;
+  managed: boolean;
+  credentials: number;
+  activeCredentials: number;
+  /** Age of the oldest active credential, in days. */
+  oldestKeyAgeDays: number | null;
+  oldestKeyAgeText: string;
+  /** Latest use of the identity or any of its credentials. */
+  lastUsedAt: string | null;
+  lastUsedText: string;
+  privilege: PrivilegeLevel;
+  privilegeLabel: string;
+  privilegeRank: number;
+  verdict: VerdictKind | null;
+  verdictLabel: string;
+  verdictReasons: string[];
+  findings: number;
+  /** Worst severity among the identity's new and open findings. */
+  worstSeverity: Severity | null;
+  worstSeverityRank: number;
+}
+
+export interface ReportModel {
+  title: string;
+  tool: { name: 'sprawl'; version: string };
+  generatedAt: string;
+  generatedAtText: string;
+  scan: ScanHeader;
+  previousScan: PreviousScan | null;
+  sources: SourceRow[];
+  failedSources: SourceRow[];
+  summary: Summary;
+  findings: FindingRow[];
+  identities: IdentityRow[];
+}
+
+export const REPORT_TITLE = 'Non-human identity report';
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Counts items by key, most frequent first; `label` names a key from one of its items. */
+function countBy<T>(items: readonly T[], key: (item: T) => string, label: (item: T) => string): CountRow[] {
+  const counts = new Map<string, CountRow>();
+  for (const item of items) {
+    const k = key(item);
+    const row = counts.get(k);
+    if (row) row.count++;
+    else counts.set(k, { key: k, label: label(item), count: 1 });
+  }
+  return [...counts.values()].sort((a, b) => b.count - a.count || compare(a.key, b.key));
+}
+
+function isActiveFinding(f: FindingRecord): boolean {
+  return f.status === 'new' || f.status === 'open';
+}
+
+function scanHeader(scan: ScanInfo): ScanHeader {
+  return {
+    id: scan.id,
+    status: scan.status,
+    statusLabel: SCAN_STATUS_LABEL[scan.status],
+    startedAt: scan.startedAt,
+    startedAtText: formatDateTime(scan.startedAt),
+    finishedAt: scan.finishedAt ?? null,
+    finishedAtText: scan.finishedAt === undefined ? null : formatDateTime(scan.finishedAt),
+    partial: scan.status === 'partial' || scan.sources.some((s) => s.status === 'failed'),
+    asOf: scan.finishedAt ?? scan.startedAt,
+  };
+}
+
+function sourceRows(scan: ScanInfo): SourceRow[] {
+  return scan.sources
+    .map((s) => ({ source: s.source, status: s.status, items: s.items, error: s.error ?? null }))
+    .sort((a, b) => compare(a.source, b.source));
+}
+
+function summary(input: ReportInput): Summary {
+  const { inventory, findings, resolved, verdicts } = input;
+  const active = findings.filter(isActiveFinding);
+  const verdictCounts = new Map<VerdictKind, number>();
+  for (const v of verdicts) verdictCounts.set(v.verdict, (verdictCounts.get(v.verdict) ?? 0) + 1);
+  return {
+    identities: {
+      total: inventory.identities.length,
+      unowned: inventory.identities.filter((i) => !i.owner).length,
+      byProvider: countBy(inventory.identities, (i) => i.provider, (i) => PROVIDER_LABEL[i.provider]),
+      byKind: countBy(inventory.identities, (i) => i.kind, (i) => i.kind),
+    },
+    credentials: { total: inventory.credentials.length, active: inventory.credentials.filter((c) => c.active).length },
+    sources: {
+      total: input.scan.sources.length,
+      ok: input.scan.sources.filter((s) => s.status === 'ok').length,
+      failed: input.scan.sources.filter((s) => s.status === 'failed').length,
+    },
+    findings: {
+      total: active.length,
+      new: findings.filter((f) => f.status === 'new').length,
+      open: findings.filter((f) => f.status === 'open').length,
+      resolved: resolved.length,
+      exempt: findings.filter((f) => f.status === 'exempt').length,
+      bySeverity: SEVERITIES.map((severity) => ({ severity, label: SEVERITY_LABEL[severity], count: active.filter((f) => f.severity === severity).length })),
+    },
+    verdicts: VERDICT_ORDER.map((k) => ({ key: k, label: VERDICT_LABEL[k], count: verdictCounts.get(k) ?? 0 })),
+  };
+}
+
+function findingRow(f: FindingRecord, identities: ReadonlyMap<string, Identity>): FindingRow {
+  return {
+    id: f.id,
+    severity: f.severity,
+    severityLabel: SEVERITY_LABEL[f.severity],
+    severityRank: severityRank(f.severity),
+    ruleId: f.ruleId,
+    title: f.title,
+    identityId: f.identityId,
+    identityName: identities.get(f.identityId)?.name ?? f.identityId,
+    provider: f.provider,
+    scope: f.scope,
+    message: f.message,
+    status: f.status,
+    statusLabel: STATUS_LABEL[f.status],
+    firstSeenAt: f.firstSeenAt,
+    firstSeenText: formatDate(f.firstSeenAt),
+    remediation: f.remediation,
+    references: f.references.map(formatReference),
+    evidence: Object.entries(f.evidence).map(([key, value]) => ({ key, label: evidenceLabel(key), value: formatEvidenceValue(value) })),
+  };
+}
+
+function latest(times: readonly (string | undefined)[]): string | null {
+  let best: number | undefined;
+  for (const iso of times) {
+    const t = iso === undefined ? NaN : Date.parse(iso);
+    if (!Number.isNaN(t) && (best === undefined || t > best)) best = t;
+  }
+  return best === undefined ? null : new Date(best).toISOString();
+}
+
+interface Lookups {
+  credentials: ReadonlyMap<string, Credential[]>;
+  privilege: ReadonlyMap<string, PrivilegeLevel>;
+  activityAt: ReadonlyMap<string, string[]>;
+  verdicts: ReadonlyMap<string, Verdict>;
+  findings: ReadonlyMap<string, FindingRecord[]>;
+  asOf: number;
+}
+
+function group<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const list = map.get(key(item));
+    if (list) list.push(item);
+    else map.set(key(item), [item]);
+  }
+  return map;
+}
+
+function lookups(input: ReportInput, asOf: string): Lookups {
+  const privilege = new Map<string, PrivilegeLevel>();
+  for (const g of input.inventory.grants) {
+    const current = privilege.get(g.identityId) ?? 'none';
+    if (PRIVILEGE_RANK[g.privilege] > PRIVILEGE_RANK[current]) privilege.set(g.identityId, g.privilege);
+  }
+  const activityAt = new Map<string, string[]>();
+  for (const [id, list] of group(input.inventory.activities, (a) => a.identityId)) activityAt.set(id, list.map((a) => a.at));
+  return {
+    credentials: group(input.inventory.credentials, (c) => c.identityId),
+    privilege,
+    activityAt,
+    verdicts: new Map(input.verdicts.map((v) => [v.identityId, v])),
+    findings: group(input.findings.filter(isActiveFinding), (f) => f.identityId),
+    asOf: Date.parse(asOf),
+  };
+}
+
+function identityRow(identity: Identity, l: Lookups): IdentityRow {
+  const credentials = l.credentials.get(identity.id) ?? [];
+  const active = credentials.filter((c) => c.active);
+  const ages = active.map((c) => ageInDays(c.createdAt, l.asOf)).filter((d): d is number => d !== null);
+  const oldest = ages.length === 0 ? null : Math.max(...ages);
+  const lastUsedAt = latest([identity.lastUsedAt, ...credentials.map((c) => c.lastUsedAt), ...(l.activityAt.get(identity.id) ?? [])]);
+  const privilege = l.privilege.get(identity.id) ?? 'none';
+  const verdict = l.verdicts.get(identity.id);
+  const findings = l.findings.get(identity.id) ?? [];
+  const worst = findings.reduce<Severity | null>((w, f) => (w === null || severityRank(f.severity) > severityRank(w) ? f.severity : w), null);
+  return {
+    id: identity.id,
+    name: identity.name,
+    provider: identity.provider,
+    providerLabel: PROVIDER_LABEL[identity.provider],
+    kind: identity.kind,
+    scope: identity.scope,
+    owner: identity.owner ?? null,
+    ownerText: identity.owner ? identity.owner : 'unowned',
+    labels: Object.entries(identity.labels)
+      .map(([key, value]) => ({ key, value }))
+      .sort((a, b) => compare(a.key, b.key)),
+    disabled: identity.disabled,
+    managed: identity.managed,
+    credentials: credentials.length,
+    activeCredentials: active.length,
+    oldestKeyAgeDays: oldest,
+    oldestKeyAgeText: formatDays(oldest),
+    lastUsedAt,
+    lastUsedText: lastUsedAt === null ? 'no record' : formatDate(lastUsedAt),
+    privilege,
+    privilegeLabel: PRIVILEGE_LABEL[privilege],
+    privilegeRank: PRIVILEGE_RANK[privilege],
+    verdict: verdict?.verdict ?? null,
+    verdictLabel: verdict ? VERDICT_LABEL[verdict.verdict] : '—',
+    verdictReasons: verdict?.reasons ?? [],
+    findings: findings.length,
+    worstSeverity: worst,
+    worstSeverityRank: worst === null ? 0 : severityRank(worst),
+  };
+}
+
+export function buildReportModel(input: ReportInput): ReportModel {
+  const scan = scanHeader(input.scan);
+  const sources = sourceRows(input.scan);
+  const identities = new Map(input.inventory.identities.map((i) => [i.id, i]));
+  const l = lookups(input, scan.asOf);
+  const previous = input.previousScan;
+  const previousAt = previous ? (previous.finishedAt ?? previous.startedAt) : undefined;
+  return {
+    title: REPORT_TITLE,
+    tool: { name: 'sprawl', version: input.toolVersion },
+    generatedAt: input.generatedAt.toISOString(),
+    generatedAtText: formatDateTime(input.generatedAt.toISOString()),
+    scan,
+    previousScan: previous && previousAt ? { id: previous.id, at: previousAt, atText: formatDateTime(previousAt) } : null,
+    sources,
+    failedSources: sources.filter((s) => s.status === 'failed'),
+    summary: summary(input),
+    findings: input.findings
+      .map((f) => findingRow(f, identities))
+      .sort((a, b) => b.severityRank - a.severityRank || compare(a.id, b.id)),
+    identities: input.inventory.identities
+      .map((i) => identityRow(i, l))
+      .sort((a, b) => b.worstSeverityRank - a.worstSeverityRank || b.findings - a.findings || compare(a.name, b.name) || compare(a.id, b.id)),
+  };
+}

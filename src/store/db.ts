@@ -1,0 +1,100 @@
+import { closeSync, mkdirSync, openSync, chmodSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+import * as m0001 from './migrations/0001_init.ts';
+
+export const DEFAULT_SQLITE_PATH = '.sprawl/sprawl.db';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Where the store is, without any password. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+const migrations: Record<string, Migration> = { '0001_init': m0001 };
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
+
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/** A URL without its password, safe to print. */
+export function redactUrl(location: string): string {
+  if (!isPostgresUrl(location)) return location;
+  try {
+    const u = new URL(location);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparsable url)';
+  }
+}
+
+/** Opens (and migrates) the store: a SQLite file path, or a postgres:// URL. */
+export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise<Store> {
+  const store = isPostgresUrl(location) ? openPostgres(location) : openSqlite(location);
+  try {
+    await migrate(store);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+function openSqlite(path: string): Store {
+  const file = path === ':memory:' ? path : resolve(path);
+  let database: SQLite.Database;
+  try {
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      // Create the file owner-only before SQLite opens it: it holds the map of an estate's keys.
+      closeSync(openSync(file, 'a', 0o600));
+      chmodSync(file, 0o600);
+    }
+    database = new SQLite(file);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('busy_timeout = 10000');
+  } catch (err) {
+    throw new StoreError(`cannot open the SQLite store at ${file}: ${(err as Error).message}`);
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+function openPostgres(url: string): Store {
+  const pool = new pg.Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 10_000 });
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', location: redactUrl(url), close: () => db.destroy() };
+}
+
+/** Runs pending migrations. Safe when several scanners start at once (kysely takes a lock). */
+export async function migrate(store: Store): Promise<void> {
+  const migrator = new Migrator({ db: store.db, provider });
+  let result;
+  try {
+    result = await migrator.migrateToLatest();
+  } catch (err) {
+    throw new StoreError(`cannot migrate the store at ${store.location}: ${(err as Error).message}`);
+  }
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    const message = result.error instanceof Error ? result.error.message : JSON.stringify(result.error);
+    throw new StoreError(`cannot migrate the store at ${store.location} (migration ${failed}): ${message}`);
+  }
+}

@@ -1,0 +1,213 @@
+import { sql } from 'kysely';
+import type { ComplianceRef, Finding, FindingRecord, FindingStatus, Provider, Severity, SubjectType, Verdict, VerdictKind } from '../model/index.ts';
+import type { Store } from './db.ts';
+import { opt, parseJson } from './json.ts';
+import type { FindingsTable, ScanFindingsTable } from './schema.ts';
+
+const BATCH = 300;
+
+function chunks<T>(items: readonly T[], size = BATCH): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface AnalysisSaved {
+  new: number;
+  open: number;
+  resolved: number;
+}
+
+/**
+ * Records one scan's findings and verdicts. A finding keeps its id across scans: first seen stays,
+ * last seen moves to this scan. Open findings of the sources this scan collected successfully that
+ * it no longer sees become resolved; findings of sources that failed stay open (no data, no verdict).
+ */
+export async function saveAnalysis(
+  store: Store,
+  scan: { id: string; at: string; okSources: string[] },
+  findings: readonly Finding[],
+  verdicts: readonly Verdict[],
+): Promise<AnalysisSaved> {
+  return store.db.transaction().execute(async (trx) => {
+    // Re-running the analysis of a scan replaces what it said before.
+    await trx.deleteFrom('scan_findings').where('scan_id', '=', scan.id).execute();
+    await trx.deleteFrom('verdicts').where('scan_id', '=', scan.id).execute();
+
+    for (const part of chunks(findings)) {
+      const rows: FindingsTable[] = part.map((f) => ({
+        id: f.id,
+        rule_id: f.ruleId,
+        subject_type: f.subjectType,
+        subject_id: f.subjectId,
+        identity_id: f.identityId,
+        provider: f.provider,
+        scope: f.scope,
+        first_seen_scan: scan.id,
+        first_seen_at: scan.at,
+        last_seen_scan: scan.id,
+        last_seen_at: scan.at,
+        state: 'open',
+        resolved_scan: null,
+      }));
+      await trx
+        .insertInto('findings')
+        .values(rows)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            last_seen_scan: eb.ref('excluded.last_seen_scan'),
+            last_seen_at: eb.ref('excluded.last_seen_at'),
+            state: sql<string>`case when findings.state = 'exempt' then 'exempt' else 'open' end`,
+            resolved_scan: null,
+          })),
+        )
+        .execute();
+      const detail: ScanFindingsTable[] = part.map((f) => ({
+        scan_id: scan.id,
+        finding_id: f.id,
+        rule_id: f.ruleId,
+        severity: f.severity,
+        title: f.title,
+        message: f.message,
+        evidence: JSON.stringify(f.evidence),
+        remediation: f.remediation,
+        refs: JSON.stringify(f.references),
+      }));
+      await trx.insertInto('scan_findings').values(detail).execute();
+    }
+
+    let resolved = 0;
+    for (const part of chunks(scan.okSources)) {
+      const res = await trx
+        .updateTable('findings')
+        .set({ state: 'resolved', resolved_scan: scan.id })
+        .where('state', '=', 'open')
+        .where('last_seen_scan', '<>', scan.id)
+        .where(sql<string>`provider || ':' || scope`, 'in', part)
+        .executeTakeFirst();
+      resolved += Number(res.numUpdatedRows);
+    }
+
+    for (const part of chunks(verdicts)) {
+      await trx
+        .insertInto('verdicts')
+        .values(
+          part.map((v) => ({
+            scan_id: scan.id,
+            identity_id: v.identityId,
+            verdict: v.verdict,
+            reasons: JSON.stringify(v.reasons),
+            finding_ids: JSON.stringify(v.findingIds),
+            expires_at: v.expiresAt ?? null,
+          })),
+        )
+        .execute();
+    }
+
+    const counts = await trx
+      .selectFrom('findings')
+      .select((eb) => [eb.fn.countAll<number | string>().as('n')])
+      .where('last_seen_scan', '=', scan.id)
+      .where('first_seen_scan', '=', scan.id)
+      .executeTakeFirstOrThrow();
+    const fresh = Number(counts.n);
+    return { new: fresh, open: findings.length - fresh, resolved };
+  });
+}
+
+interface JoinedRow {
+  id: string;
+  rule_id: string;
+  subject_type: string;
+  subject_id: string;
+  identity_id: string;
+  provider: string;
+  scope: string;
+  first_seen_scan: string;
+  first_seen_at: string;
+  last_seen_scan: string;
+  state: string;
+  severity: string;
+  title: string;
+  message: string;
+  evidence: string;
+  remediation: string;
+  refs: string;
+}
+
+function toRecord(r: JoinedRow, status: FindingStatus): FindingRecord {
+  return {
+    id: r.id,
+    ruleId: r.rule_id,
+    title: r.title,
+    severity: r.severity as Severity,
+    subjectType: r.subject_type as SubjectType,
+    subjectId: r.subject_id,
+    identityId: r.identity_id,
+    provider: r.provider as Provider,
+    scope: r.scope,
+    message: r.message,
+    evidence: parseJson<Finding['evidence']>(r.evidence, {}, `finding ${r.id} evidence`),
+    remediation: r.remediation,
+    references: parseJson<ComplianceRef[]>(r.refs, [], `finding ${r.id} references`),
+    status,
+    firstSeenScan: r.first_seen_scan,
+    firstSeenAt: r.first_seen_at,
+    lastSeenScan: r.last_seen_scan,
+  };
+}
+
+const joinedColumns = [
+  'f.id',
+  'f.rule_id',
+  'f.subject_type',
+  'f.subject_id',
+  'f.identity_id',
+  'f.provider',
+  'f.scope',
+  'f.first_seen_scan',
+  'f.first_seen_at',
+  'f.last_seen_scan',
+  'f.state',
+  'sf.severity',
+  'sf.title',
+  'sf.message',
+  'sf.evidence',
+  'sf.remediation',
+  'sf.refs',
+] as const;
+
+/** The findings one scan raised, each marked new (first seen in that scan), open or exempt. */
+export async function loadFindings(store: Store, scanId: string): Promise<FindingRecord[]> {
+  const rows = await store.db
+    .selectFrom('scan_findings as sf')
+    .innerJoin('findings as f', 'f.id', 'sf.finding_id')
+    .select(joinedColumns)
+    .where('sf.scan_id', '=', scanId)
+    .orderBy('f.id')
+    .execute();
+  return rows.map((r) => toRecord(r, r.state === 'exempt' ? 'exempt' : r.first_seen_scan === scanId ? 'new' : 'open'));
+}
+
+/** Findings that this scan resolved: open before, not seen any more in a source it collected. */
+export async function loadResolvedFindings(store: Store, scanId: string): Promise<FindingRecord[]> {
+  const rows = await store.db
+    .selectFrom('findings as f')
+    .innerJoin('scan_findings as sf', (j) => j.onRef('sf.finding_id', '=', 'f.id').onRef('sf.scan_id', '=', 'f.last_seen_scan'))
+    .select(joinedColumns)
+    .where('f.resolved_scan', '=', scanId)
+    .orderBy('f.id')
+    .execute();
+  return rows.map((r) => toRecord(r, 'resolved'));
+}
+
+export async function loadVerdicts(store: Store, scanId: string): Promise<Verdict[]> {
+  const rows = await store.db.selectFrom('verdicts').selectAll().where('scan_id', '=', scanId).orderBy('identity_id').execute();
+  return rows.map((r) => ({
+    identityId: r.identity_id,
+    verdict: r.verdict as VerdictKind,
+    reasons: parseJson<string[]>(r.reasons, [], `verdict ${r.identity_id} reasons`),
+    findingIds: parseJson<string[]>(r.finding_ids, [], `verdict ${r.identity_id} findings`),
+    expiresAt: opt(r.expires_at),
+  }));
+}

@@ -1,0 +1,5 @@
+export * from './db.ts';
+export * from './scans.ts';
+export * from './inventory.ts';
+export * from './findings.ts';
+export type { Database } from './schema.ts';

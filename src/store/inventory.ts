@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import type { Activity, Credential, Grant, Identity, Inventory, InventoryRecord } from '../model/index.ts';
+import type { Store } from './db.ts';
+import { bool, opt, parseJson } from './json.ts';
+import type { ActivitiesTable, CredentialsTable, GrantsTable, IdentitiesTable } from './schema.ts';
+
+/** Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const BATCH = 400;
+
+export interface InventoryWriter {
+  /** Buffers one record; full batches are written in the background, in order. */
+  write(record: InventoryRecord): void;
+  /** Writes what is buffered and rethrows the first write error, if any. */
+  flush(): Promise<void>;
+  readonly counts: Record<InventoryRecord['type'], number>;
+}
+
+export function grantKey(g: Grant): string {
+  return createHash('sha256').update([g.identityId, g.scope, g.role, g.via, g.viaName ?? ''].join('\u0000')).digest('hex').slice(0, 32);
+}
+
+function identityRow(scanId: string, r: Identity): IdentitiesTable {
+  return {
+    scan_id: scanId,
+    id: r.id,
+    provider: r.provider,
+    kind: r.kind,
+    scope: r.scope,
+    name: r.name,
+    native_id: r.nativeId ?? null,
+    created_at: r.createdAt ?? null,
+    owner: r.owner ?? null,
+    labels: JSON.stringify(r.labels),
+    disabled: r.disabled ? 1 : 0,
+    managed: r.managed ? 1 : 0,
+    last_used_at: r.lastUsedAt ?? null,
+    machine_reason: r.machineReason ?? null,
+  };
+}
+
+function credentialRow(scanId: string, r: Credential): CredentialsTable {
+  return {
+    scan_id: scanId,
+    id: r.id,
+    identity_id: r.identityId,
+    kind: r.kind,
+    public_id: r.publicId,
+    created_at: r.createdAt ?? null,
+    expires_at: r.expiresAt ?? null,
+    last_used_at: r.lastUsedAt ?? null,
+    last_used_service: r.lastUsedService ?? null,
+    last_used_region: r.lastUsedRegion ?? null,
+    active: r.active ? 1 : 0,
+  };
+}
+
+function grantRow(scanId: string, r: Grant): GrantsTable {
+  return {
+    scan_id: scanId,
+    id: grantKey(r),
+    identity_id: r.identityId,
+    scope: r.scope,
+    role: r.role,
+    permissions: JSON.stringify(r.permissions),
+    privilege: r.privilege,
+    via: r.via,
+    via_name: r.viaName ?? null,
+  };
+}
+
+function activityRow(scanId: string, r: Activity): ActivitiesTable {
+  return {
+    scan_id: scanId,
+    identity_id: r.identityId,
+    credential_id: r.credentialId ?? null,
+    at: r.at,
+    source: r.source,
+    actor: r.actor ?? null,
+    target: r.target ?? null,
+    verb: r.verb ?? null,
+  };
+}
+
+export function createInventoryWriter(store: Store, scanId: string): InventoryWriter {
+  const buffers = { identity: [] as IdentitiesTable[], credential: [] as CredentialsTable[], grant: [] as GrantsTable[], activity: [] as ActivitiesTable[] };
+  const counts = { identity: 0, credential: 0, grant: 0, activity: 0 };
+  let chain: Promise<void> = Promise.resolve();
+  let failure: unknown;
+
+  const writeBatch = async (type: InventoryRecord['type'], rows: unknown[]): Promise<void> => {
+    const { db } = store;
+    switch (type) {
+      case 'identity':
+        await db.insertInto('identities').values(rows as IdentitiesTable[]).onConflict((oc) => oc.columns(['scan_id', 'id']).doNothing()).execute();
+        break;
+      case 'credential':
+        await db.insertInto('credentials').values(rows as CredentialsTable[]).onConflict((oc) => oc.columns(['scan_id', 'id']).doNothing()).execute();
+        break;
+      case 'grant':
+        await db.insertInto('grants').values(rows as GrantsTable[]).onConflict((oc) => oc.columns(['scan_id', 'id']).doNothing()).execute();
+        break;
+      case 'activity':
+        await db.insertInto('activities').values(rows as ActivitiesTable[]).execute();
+        break;
+    }
+  };
+
+  const drain = (type: InventoryRecord['type']): void => {
+    const rows = buffers[type].splice(0);
+    if (rows.length === 0) return;
+    chain = chain.then(() => (failure ? undefined : writeBatch(type, rows))).catch((err: unknown) => {
+      failure ??= err;
+    });
+  };
+
+  return {
+    counts,
+    write(rec) {
+      counts[rec.type]++;
+      switch (rec.type) {
+        case 'identity':
+          buffers.identity.push(identityRow(scanId, rec.record));
+          break;
+        case 'credential':
+          buffers.credential.push(credentialRow(scanId, rec.record));
+          break;
+        case 'grant':
+          buffers.grant.push(grantRow(scanId, rec.record));
+          break;
+        case 'activity':
+          buffers.activity.push(activityRow(scanId, rec.record));
+          break;
+      }
+      if (buffers[rec.type].length >= BATCH) drain(rec.type);
+    },
+    async flush() {
+      for (const type of ['identity', 'credential', 'grant', 'activity'] as const) drain(type);
+      await chain;
+      if (failure) throw failure instanceof Error ? failure : new Error('writing to the store failed', { cause: failure });
+    },
+  };
+}
+
+export async function loadInventory(store: Store, scanId: string): Promise<Inventory> {
+  const { db } = store;
+  const [ids, creds, grants, acts] = await Promise.all([
+    db.selectFrom('identities').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
+    db.selectFrom('credentials').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
+    db.selectFrom('grants').selectAll().where('scan_id', '=', scanId).orderBy('identity_id').orderBy('id').execute(),
+    db.selectFrom('activities').selectAll().where('scan_id', '=', scanId).orderBy('identity_id').orderBy('at').execute(),
+  ]);
+  return {
+    identities: ids.map(
+      (r): Identity => ({
+        id: r.id,
+        provider: r.provider as Identity['provider'],
+        kind: r.kind as Identity['kind'],
+        scope: r.scope,
+        name: r.name,
+        nativeId: opt(r.native_id),
+        createdAt: opt(r.created_at),
+        owner: opt(r.owner),
+        labels: parseJson<Record<string, string>>(r.labels, {}, `identity ${r.id} labels`),
+        disabled: bool(r.disabled),
+        managed: bool(r.managed),
+        lastUsedAt: opt(r.last_used_at),
+        machineReason: opt(r.machine_reason),
+      }),
+    ),
+    credentials: creds.map(
+      (r): Credential => ({
+        id: r.id,
+        identityId: r.identity_id,
+        kind: r.kind as Credential['kind'],
+        publicId: r.public_id,
+        createdAt: opt(r.created_at),
+        expiresAt: opt(r.expires_at),
+        lastUsedAt: opt(r.last_used_at),
+        lastUsedService: opt(r.last_used_service),
+        lastUsedRegion: opt(r.last_used_region),
+        active: bool(r.active),
+      }),
+    ),
+    grants: grants.map(
+      (r): Grant => ({
+        identityId: r.identity_id,
+        scope: r.scope,
+        role: r.role,
+        permissions: parseJson<string[]>(r.permissions, [], `grant ${r.id} permissions`),
+        privilege: r.privilege as Grant['privilege'],
+        via: r.via as Grant['via'],
+        viaName: opt(r.via_name),
+      }),
+    ),
+    activities: acts.map(
+      (r): Activity => ({
+        identityId: r.identity_id,
+        credentialId: opt(r.credential_id),
+        at: r.at,
+        source: r.source as Activity['source'],
+        actor: opt(r.actor),
+        target: opt(r.target),
+        verb: opt(r.verb),
+      }),
+    ),
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The tables, as kysely sees them. One schema for SQLite and PostgreSQL: times are ISO-8601 text,
+ * booleans are 0/1 integers, lists and maps are JSON text, so both dialects store the same values.
+ */
+export interface ScansTable {
+  id: string;
+  run_id: string | null;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  /** JSON: SourceOutcome[] */
+  sources: string;
+  tool_version: string;
+  host: string | null;
+  pid: number | null;
+}
+
+export interface IdentitiesTable {
+  scan_id: string;
+  id: string;
+  provider: string;
+  kind: string;
+  scope: string;
+  name: string;
+  native_id: string | null;
+  created_at: string | null;
+  owner: string | null;
+  labels: string;
+  disabled: number;
+  managed: number;
+  last_used_at: string | null;
+  machine_reason: string | null;
+}
+
+export interface CredentialsTable {
+  scan_id: string;
+  id: string;
+  identity_id: string;
+  kind: string;
+  public_id: string;
+  created_at: string | null;
+  expires_at: string | null;
+  last_used_at: string | null;
+  last_used_service: string | null;
+  last_used_region: string | null;
+  active: number;
+}
+
+export interface GrantsTable {
+  scan_id: string;
+  id: string;
+  identity_id: string;
+  scope: string;
+  role: string;
+  permissions: string;
+  privilege: string;
+  via: string;
+  via_name: string | null;
+}
+
+export interface ActivitiesTable {
+  scan_id: string;
+  identity_id: string;
+  credential_id: string | null;
+  at: string;
+  source: string;
+  actor: string | null;
+  target: string | null;
+  verb: string | null;
+}
+
+/** One row per finding id: its lifecycle across scans. */
+export interface FindingsTable {
+  id: string;
+  rule_id: string;
+  subject_type: string;
+  subject_id: string;
+  identity_id: string;
+  provider: string;
+  scope: string;
+  first_seen_scan: string;
+  first_seen_at: string;
+  last_seen_scan: string;
+  last_seen_at: string;
+  /** open | resolved | exempt */
+  state: string;
+  resolved_scan: string | null;
+}
+
+/** What a finding said in one scan. */
+export interface ScanFindingsTable {
+  scan_id: string;
+  finding_id: string;
+  rule_id: string;
+  severity: string;
+  title: string;
+  message: string;
+  evidence: string;
+  remediation: string;
+  refs: string;
+}
+
+export interface VerdictsTable {
+  scan_id: string;
+  identity_id: string;
+  verdict: string;
+  reasons: string;
+  finding_ids: string;
+  expires_at: string | null;
+}
+
+export interface Database {
+  scans: ScansTable;
+  identities: IdentitiesTable;
+  credentials: CredentialsTable;
+  grants: GrantsTable;
+  activities: ActivitiesTable;
+  findings: FindingsTable;
+  scan_findings: ScanFindingsTable;
+  verdicts: VerdictsTable;
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/analyzers/index.ts';
+import type { Inventory, VerdictKind } from '../../src/model/index.ts';
+import { DEFAULT_POLICY, NOW, activity, daysAgo, grant, inventory, key, role, user } from './factories.ts';
+
+const admin = (name: string) => grant(user(name), 'AdministratorAccess', { privilege: 'admin' });
+
+interface Case {
+  name: string;
+  inv: Inventory;
+  /** Identity whose verdict is checked. */
+  id: string;
+  verdict: VerdictKind;
+  /** Rule ids of the findings the verdict cites, sorted. */
+  cites: string[];
+  reason: RegExp;
+}
+
+const u = (name: string, o = {}) => user(name, o);
+
+const cases: Case[] = [
+  {
+    name: 'managed role with findings is kept',
+    inv: inventory({ identities: [role('AWSServiceRoleForX', { managed: true, lastUsedAt: daysAgo(400) })] }),
+    id: role('AWSServiceRoleForX').id,
+    verdict: 'keep',
+    cites: [],
+    reason: /Provider-managed/,
+  },
+  {
+    name: 'disabled user with an old unused key is kept',
+    inv: inventory({ identities: [u('off', { disabled: true })], credentials: [key(u('off'), 'a', { createdAt: daysAgo(300), lastUsedAt: daysAgo(200) })] }),
+    id: u('off').id,
+    verdict: 'keep',
+    cites: [],
+    reason: /disabled/,
+  },
+  {
+    name: 'every active key unused: revoke',
+    inv: inventory({
+      identities: [u('stale')],
+      credentials: [key(u('stale'), 'a', { lastUsedAt: daysAgo(100) }), key(u('stale'), 'b', { createdAt: daysAgo(60), lastUsedAt: undefined }), key(u('stale'), 'c', { active: false })],
+    }),
+    id: u('stale').id,
+    verdict: 'revoke',
+    cites: ['credential.unused', 'credential.unused'],
+    reason: /No credential used for more than 45 days/,
+  },
+  {
+    name: 'unused old admin key: revoke beats migrate and rotate',
+    inv: inventory({ identities: [u('adm')], credentials: [key(u('adm'), 'a', { createdAt: daysAgo(500), lastUsedAt: daysAgo(100) })], grants: [admin('adm')] }),
+    id: u('adm').id,
+    verdict: 'revoke',
+    cites: ['credential.unused'],
+    reason: /No credential used/,
+  },
+  {
+    name: 'unused role: revoke',
+    inv: inventory({ identities: [role('old-etl', { lastUsedAt: daysAgo(200) })] }),
+    id: role('old-etl').id,
+    verdict: 'revoke',
+    cites: ['credential.unused'],
+    reason: /Identity not used for more than 45 days/,
+  },
+  {
+    name: 'one key unused, another in use: not revoke',
+    inv: inventory({ identities: [u('half')], credentials: [key(u('half'), 'a', { lastUsedAt: daysAgo(100) }), key(u('half'), 'b')] }),
+    id: u('half').id,
+    verdict: 'keep',
+    cites: ['credential.unused'],
+    reason: /review the open findings/,
+  },
+  {
+    name: 'key unused but the identity was used recently (gateway): not revoke',
+    inv: inventory({ identities: [u('gw')], credentials: [key(u('gw'), 'a', { lastUsedAt: daysAgo(100) })], activities: [activity(u('gw'), daysAgo(3))] }),
+    id: u('gw').id,
+    verdict: 'keep',
+    cites: ['credential.unused'],
+    reason: /review/,
+  },
+  {
+    name: 'old key in use: rotate',
+    inv: inventory({ identities: [u('ci')], credentials: [key(u('ci'), 'a', { createdAt: daysAgo(200) })] }),
+    id: u('ci').id,
+    verdict: 'rotate',
+    cites: ['credential.key-age'],
+    reason: /older than the rotation threshold/,
+  },
+  {
+    name: 'admin with an active key: migrate (citing key age too)',
+    inv: inventory({ identities: [u('adm')], credentials: [key(u('adm'), 'a', { createdAt: daysAgo(200) })], grants: [admin('adm')] }),
+    id: u('adm').id,
+    verdict: 'migrate',
+    cites: ['credential.key-age', 'identity.admin'],
+    reason: /behind the access gateway/,
+  },
+  {
+    name: 'admin role without keys: keep (finding stays open)',
+    inv: inventory({ identities: [role('admin-role', { lastUsedAt: daysAgo(1) })], grants: [grant(role('admin-role'), 'AdministratorAccess', { privilege: 'admin' })] }),
+    id: role('admin-role').id,
+    verdict: 'keep',
+    cites: ['identity.admin'],
+    reason: /review the open findings/,
+  },
+  {
+    name: 'healthy user: keep, no findings',
+    inv: inventory({ identities: [u('ok')], credentials: [key(u('ok'), 'a')] }),
+    id: u('ok').id,
+    verdict: 'keep',
+    cites: [],
+    reason: /^No findings$/,
+  },
+];
+
+describe('verdicts', () => {
+  it.each(cases)('$name', (c) => {
+    const { findings, verdicts } = analyze(c.inv, DEFAULT_POLICY, NOW);
+    const v = verdicts.find((x) => x.identityId === c.id);
+    expect(v?.verdict).toBe(c.verdict);
+    expect(v?.reasons[0]).toMatch(c.reason);
+    const cited = (v?.findingIds ?? []).map((id) => findings.find((f) => f.id === id)?.ruleId ?? 'missing').sort();
+    expect(cited).toEqual(c.cites);
+    // Every cited finding's message is spelled out as a reason.
+    expect(v?.reasons).toHaveLength(1 + c.cites.length);
+  });
+
+  it('gives one verdict per identity, in id order', () => {
+    const inv = inventory({ identities: [u('b'), u('a'), role('c')] });
+    expect(analyze(inv, DEFAULT_POLICY, NOW).verdicts.map((v) => v.identityId)).toEqual([role('c').id, u('a').id, u('b').id].sort());
+  });
+});

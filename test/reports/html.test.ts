@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { TEMPLATES_DIR, renderHtml } from '../../src/reports/html.ts';
+import { buildReportModel } from '../../src/reports/model.ts';
+import type { Identity } from '../../src/model/index.ts';
+import { estateInventory, reportInput, scanInfo } from '../fixtures/reports/estate.ts';
+
+const SCRIPT = '<script>alert(1)</script>';
+const ATTR = '"><img src=x onerror=alert(document.cookie)>';
+
+const evil: Identity = {
+  id: 'aws:111122223333:user/evil',
+  provider: 'aws',
+  kind: 'aws-iam-user',
+  scope: '111122223333',
+  name: SCRIPT,
+  createdAt: '2024-01-01T00:00:00.000Z',
+  owner: ATTR,
+  labels: { [ATTR]: SCRIPT, team: `${ATTR}{{constructor}}` },
+  disabled: false,
+  managed: false,
+};
+
+const html = renderHtml(buildReportModel(reportInput()));
+const evilHtml = renderHtml(
+  buildReportModel(
+    reportInput({
+      inventory: estateInventory({
+        identities: [evil],
+        credentials: [{ id: `${evil.id}/key/AKIAFAKEEVIL00000001`, identityId: evil.id, kind: 'aws-access-key', publicId: 'AKIAFAKEEVIL00000001', createdAt: '2024-01-01T00:00:00.000Z', active: true }],
+        grants: [{ identityId: evil.id, scope: '111122223333', role: SCRIPT, permissions: ['*'], privilege: 'admin', via: 'inline' }],
+      }),
+      scan: scanInfo({ sources: [{ source: SCRIPT, status: 'failed', items: 0, error: ATTR }] }),
+    }),
+  ),
+);
+
+function templateFiles(): string[] {
+  const partials = readdirSync(new URL('partials/', TEMPLATES_DIR)).map((f) => `partials/${f}`);
+  return ['report.hbs', ...partials];
+}
+
+describe('renderHtml: escaping of attacker-controlled values', () => {
+  it.each([
+    { name: 'script tag', raw: SCRIPT, escaped: '&lt;script&gt;alert(1)&lt;/script&gt;' },
+    { name: 'attribute break-out', raw: ATTR, escaped: '&quot;&gt;&lt;img src&#x3D;x onerror&#x3D;alert(document.cookie)&gt;' },
+  ])('$name comes out escaped', ({ raw, escaped }) => {
+    expect(evilHtml).not.toContain(raw);
+    expect(evilHtml).toContain(escaped);
+  });
+
+  it('has no element or handler an attacker injected', () => {
+    expect(evilHtml).not.toMatch(/<img/i);
+    expect(evilHtml).not.toMatch(/\sonerror=/i);
+    expect(evilHtml.match(/<script/gi)).toHaveLength(1);
+    // Template syntax inside data stays data.
+    expect(evilHtml).toContain('{{constructor}}');
+  });
+
+  it('escapes the identity name in the findings table, the identities table and messages', () => {
+    const escapedName = '&lt;script&gt;alert(1)&lt;/script&gt;';
+    expect(evilHtml.split(escapedName).length - 1).toBeGreaterThanOrEqual(4);
+  });
+
+  it('never uses triple-stash in the templates', () => {
+    for (const file of templateFiles()) expect(readFileSync(new URL(file, TEMPLATES_DIR), 'utf8'), file).not.toContain('{{{');
+  });
+});
+
+describe('renderHtml: self-contained', () => {
+  it.each([
+    { name: 'http URL', pattern: /http:\/\//i },
+    { name: 'https URL', pattern: /https:\/\//i },
+    { name: 'protocol-relative src/href', pattern: /(src|href)\s*=\s*["']?\s*\/\//i },
+    { name: 'any src attribute', pattern: /\ssrc\s*=/i },
+    { name: 'external stylesheet or import', pattern: /<link\b|@import|url\(/i },
+    { name: 'href other than an in-page anchor', pattern: /href\s*=\s*"(?!#)/i },
+  ])('has no $name', ({ pattern }) => {
+    expect(html).not.toMatch(pattern);
+  });
+
+  it('pins its inline style and script by hash in the Content-Security-Policy', () => {
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1]?.replace(/&#x27;/g, "'").replace(/&#x3D;/g, '=');
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    const hash = (s: string) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain(`style-src ${hash(style)}`);
+    expect(csp).toContain(`script-src ${hash(script)}`);
+    expect(html).not.toMatch(/\sstyle="/);
+  });
+
+  it('styles light, dark and print', () => {
+    expect(html).toContain('prefers-color-scheme: dark');
+    expect(html).toContain('@media print');
+  });
+});
+
+describe('renderHtml: content and accessibility', () => {
+  it.each(['Summary', 'Findings', 'Identities'])('has a %s section heading', (title) => {
+    expect(html).toMatch(new RegExp(`<h2 id="[a-z-]+">${title}</h2>`));
+  });
+
+  it('shows the scan, its status and the partial warning with failed sources and reasons', () => {
+    expect(html).toContain('s_20250601T115500Z_abcd1234');
+    expect(html).toContain('Partial scan');
+    expect(html).toMatch(/<li><strong>aws:444455556666<\/strong>: AccessDenied: not authorized to perform iam:ListUsers<\/li>/);
+  });
+
+  it('has no partial warning for a complete scan', () => {
+    const complete = renderHtml(buildReportModel(reportInput({ scan: scanInfo({ status: 'complete', sources: [{ source: 'aws:111122223333', status: 'ok', items: 1 }] }) })));
+    expect(complete).not.toContain('Partial scan');
+    expect(complete).not.toContain('role="alert"');
+  });
+
+  it('shows severity badges, statuses and findings', () => {
+    expect(html).toContain('<span class="badge sev-critical">Critical</span>');
+    expect(html).toContain('<span class="status status-new">New</span>');
+    expect(html).toContain('Access key AKIAFAKECIDEPLOYER01 of ci-deployer is 412 days old (threshold 90 days)');
+  });
+
+  it('gives every table header a scope and every input a label', () => {
+    const ths = html.match(/<th\b[^>]*>/g) ?? [];
+    expect(ths.length).toBeGreaterThan(10);
+    for (const th of ths) expect(th).toMatch(/scope="(col|row)"/);
+    for (const [, id] of html.matchAll(/<input[^>]*id="([^"]+)"/g)) expect(html).toContain(`<label for="${id}">`);
+    expect(html).toMatch(/<html lang="en">/);
+  });
+
+  it('renders an empty estate', () => {
+    const empty = renderHtml(buildReportModel(reportInput({ inventory: { identities: [], credentials: [], grants: [], activities: [] } })));
+    expect(empty).toContain('No findings in this scan.');
+    expect(empty).toContain('No identities in this scan.');
+  });
+});
