@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
-/** AWS account ids are 12 digits. */
-const accountId = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id');
+/**
+ * AWS account ids are 12 digits. YAML reads an unquoted id as a number and drops leading zeros;
+ * every account id has exactly 12 digits, so the zeros are put back.
+ */
+const accountId = z.preprocess(
+  (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1e12 ? String(v).padStart(12, '0') : v),
+  z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
+);
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN (arn:aws:iam::<account>:role/<name>)');
 const regex = z.string().refine((s) => {
   try {

@@ -49,6 +49,8 @@ export interface AwsEmulatorOptions {
   reportDelayMs?: number;
   /** Keep the per-request log (counters are always kept). Default true. */
   keepLog?: boolean;
+  /** Port on 127.0.0.1; default 0, a free port. */
+  port?: number;
 }
 
 export interface AwsEmulator {
@@ -174,7 +176,7 @@ export async function startAwsEmulator(estate: Estate, opts: AwsEmulatorOptions 
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {

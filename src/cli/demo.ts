@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { parseConfig } from '../config/load.ts';
+import { renderStoredReport } from '../pipeline/report.ts';
+import { EXIT, parsePositiveInt, runtime, withStore } from './common.ts';
+import { writeOutput } from './report.ts';
+import { scanAndSummarize } from './scan.ts';
+
+export const DEMO_STORE = '.sprawl/demo.db';
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('start the built-in sandbox estate on 127.0.0.1, scan it and write an HTML report (no cloud account needed)')
+    .option('-o, --output <file>', 'the HTML report to write', 'sprawl-report.html')
+    .option('--size <n>', 'identities in the sandbox estate', parsePositiveInt('--size', 100_000), 150)
+    .option('--seed <seed>', 'seed of the sandbox estate (same seed, same estate)', 'demo')
+    .option('--json', 'print the scan summary as JSON')
+    .action(async (opts: { output: string; size: number; seed: string; json?: boolean }, cmd: Command) => {
+      const rt = runtime(cmd);
+      // The sandbox is loaded only here: product code never depends on it.
+      const { startSandbox } = await import('../sandbox/index.ts');
+      const sandbox = await startSandbox({ seed: opts.seed, size: opts.size });
+      try {
+        // The fake sandbox credentials go where real ones would: the SDK's default chain, in this process only.
+        for (const [k, v] of Object.entries(sandbox.env)) process.env[k] = v;
+        delete process.env.AWS_PROFILE;
+        delete process.env.AWS_SESSION_TOKEN;
+        const config = parseConfig({ aws: sandbox.config.aws }, 'the sandbox');
+        rt.log.info(`sandbox: ${sandbox.estate.aws.accounts.length} AWS accounts on ${sandbox.aws.endpoint} (seed ${String(opts.seed)}, size ${opts.size})`);
+        const location = rt.opts.db ?? DEMO_STORE;
+        const code = await withStore(location, async (store) => {
+          const { code } = await scanAndSummarize(rt, store, config, { json: opts.json });
+          const path = writeOutput(opts.output, await renderStoredReport(store, 'html'));
+          rt.out(`\nReport: ${path}`);
+          rt.log.info(`store: ${store.location} (try: sprawl report --db ${location} --format json --output -)`);
+          return code;
+        });
+        process.exitCode = code === EXIT.partial ? EXIT.partial : EXIT.ok;
+      } finally {
+        await sandbox.stop();
+      }
+    });
+}

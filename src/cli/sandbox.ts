@@ -1,0 +1,45 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { parsePositiveInt, runtime } from './common.ts';
+
+export function registerSandbox(program: Command): void {
+  program
+    .command('sandbox')
+    .description('serve the sandbox estate on 127.0.0.1 until interrupted, to try every command by hand')
+    .option('--size <n>', 'identities in the estate', parsePositiveInt('--size', 100_000), 150)
+    .option('--seed <seed>', 'seed of the estate', 'demo')
+    .option('--port <n>', 'port of the AWS emulator (default: a free one)', parsePositiveInt('--port', 65_535))
+    .option('--write-config <file>', 'where to write the config that points sprawl at the sandbox', 'sprawl.sandbox.yaml')
+    .action(async (opts: { size: number; seed: string; port?: number; writeConfig: string }, cmd: Command) => {
+      const rt = runtime(cmd);
+      const { startSandbox } = await import('../sandbox/index.ts');
+      const sandbox = await startSandbox({ seed: opts.seed, size: opts.size, aws: { port: opts.port } });
+      const path = resolve(opts.writeConfig);
+      writeFileSync(path, `# written by \`sprawl sandbox\`: points sprawl at the local sandbox estate\n${stringify({ version: 1, aws: sandbox.config.aws })}`);
+      const env = Object.entries(sandbox.env)
+        .map(([k, v]) => `export ${k}='${v}'`)
+        .join('\n');
+      rt.out(
+        [
+          `AWS IAM/STS emulator: ${sandbox.aws.endpoint} (${sandbox.estate.aws.accounts.length} accounts)`,
+          `config: ${path}`,
+          '',
+          'In another shell (fake sandbox credentials):',
+          env,
+          `sprawl scan --config ${opts.writeConfig} --db .sprawl/sandbox.db`,
+          `sprawl report --config ${opts.writeConfig} --db .sprawl/sandbox.db --output sandbox-report.html`,
+          '',
+          'Press Ctrl-C to stop.',
+        ].join('\n'),
+      );
+      await new Promise<void>((done) => {
+        const stop = (): void => done();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await sandbox.stop();
+      rt.log.info('sandbox stopped');
+    });
+}

@@ -1,0 +1,42 @@
+/** The commented starter config `sprawl init` writes. Every key here is in schema.ts. */
+export const STARTER_CONFIG = `# sprawl configuration. Validate it with: sprawl scan --dry-run
+# Credentials never go in this file: each provider uses its SDK's default chain
+# (AWS: environment variables, ~/.aws profiles, SSO, instance or pod roles).
+version: 1
+
+# Where scans are kept: a SQLite file (default .sprawl/sprawl.db) or a shared
+# PostgreSQL database. --db and the SPRAWL_DB environment variable override it.
+# store: postgres://sprawl@db.internal:5432/sprawl
+
+policy:
+  keyRotationDays: 90   # access keys older than this should be rotated (CIS AWS 1.14)
+  unusedDays: 45        # credentials unused this long are stale (CIS AWS 1.12)
+
+owners:
+  # tags whose value names an identity's owner, in order of preference
+  tagKeys: [owner, Owner, team, Team, sprawl:owner]
+
+aws:
+  region: us-east-1
+  # profile: security-audit        # a named profile from ~/.aws/config
+  # endpoint: https://iam.example  # only for emulators or private endpoints
+  concurrency: 8                   # concurrent API calls per account
+  maxAttempts: 6                   # per call, throttling and 5xx retried with backoff
+  includeRoles: true
+  # Accounts to scan. Empty: the account of the default credentials.
+  # Each account is read through a role you deploy there (IAM read-only or SecurityAudit).
+  accounts: []
+  #  - id: "123456789012"
+  #    name: prod
+  #    roleArn: arn:aws:iam::123456789012:role/SprawlAudit
+  #    externalId: replace-with-your-external-id
+  machineUsers:
+    # Which IAM users are machines: a tag decides first, then the name patterns,
+    # then having no console password. People are left out of the inventory.
+    tagKeys: [sprawl:type, identity-type, type]
+    machineTagValues: [machine, service, bot, ci, automation, service-account]
+    humanTagValues: [human, person, user, employee]
+    machinePatterns: ['^(svc|ci|cd|bot|app|sa|deploy|build|terraform|automation)[-_.]', '[-_.](svc|bot|ci|deploy|deployer|automation|service|sa)$']
+    humanPatterns: []
+    noConsolePasswordIsMachine: true
+`;

@@ -1,0 +1,128 @@
+/**
+ * `sprawl scan`: collect every configured source into a new scan of the store, then analyze it.
+ * Stages talk through the store only; this module wires them and decides the scan's status.
+ */
+import { collectAws } from '../collectors/aws/index.ts';
+import type { Collector, CollectorContext, Progress } from '../collectors/context.ts';
+import type { Config } from '../config/schema.ts';
+import type { ScanInfo, ScanStatus, SourceOutcome } from '../model/index.ts';
+import { newScanId } from '../model/index.ts';
+import { createInventoryWriter, createScan, finishScan, getScan, type Store } from '../store/index.ts';
+import type { Logger } from '../util/log.ts';
+import { analyzeScan, type AnalysisSummary } from './analyze.ts';
+import { toolVersion } from './version.ts';
+
+export interface ScanOptions {
+  store: Store;
+  config: Config;
+  log: Logger;
+  progress: Progress;
+  /** Concurrent API calls per collector. */
+  concurrency?: number;
+  now?: () => Date;
+  signal?: AbortSignal;
+  runId?: string;
+  /** Collectors by config section; tests and benchmarks may pass their own. */
+  collectors?: Partial<CollectorSet>;
+}
+
+export interface CollectorSet {
+  aws: typeof collectAws;
+}
+
+export interface ScanResult {
+  scan: ScanInfo;
+  counts: { identities: number; credentials: number; grants: number; activities: number };
+  analysis?: AnalysisSummary;
+  durationMs: number;
+}
+
+export class NothingToScanError extends Error {
+  override name = 'NothingToScanError';
+}
+
+interface PlannedSource {
+  name: string;
+  run: (ctx: CollectorContext) => Promise<SourceOutcome[]>;
+}
+
+function plannedSources(config: Config, collectors: CollectorSet): PlannedSource[] {
+  const out: PlannedSource[] = [];
+  const aws = config.aws;
+  if (aws) {
+    const collect: Collector<{ aws: typeof aws; owners: Config['owners'] }> = collectors.aws;
+    out.push({ name: 'aws', run: (ctx) => collect({ aws, owners: config.owners }, ctx) });
+  }
+  return out;
+}
+
+export function scanStatus(sources: readonly SourceOutcome[], interrupted: boolean): ScanStatus {
+  if (interrupted) return 'interrupted';
+  const failed = sources.filter((s) => s.status === 'failed').length;
+  if (failed === 0) return 'complete';
+  return failed === sources.length ? 'failed' : 'partial';
+}
+
+/** Collects, stores and analyzes one scan. Never throws for a failed source: it is recorded. */
+export async function runScan(opts: ScanOptions): Promise<ScanResult> {
+  const now = opts.now ?? (() => new Date());
+  const started = now();
+  const sources = plannedSources(opts.config, { aws: collectAws, ...opts.collectors });
+  if (sources.length === 0) {
+    throw new NothingToScanError('nothing to scan: the config has no provider section (add `aws:` to sprawl.yaml, or run `sprawl init`)');
+  }
+  const { store, log } = opts;
+  const scanId = newScanId(started);
+  await createScan(store, { id: scanId, startedAt: started.toISOString(), toolVersion: toolVersion(), runId: opts.runId });
+  log.debug('scan started', { scan: scanId, store: store.location });
+
+  const writer = createInventoryWriter(store, scanId);
+  const ctx: CollectorContext = {
+    now: started,
+    log,
+    progress: opts.progress,
+    concurrency: opts.concurrency ?? opts.config.aws?.concurrency ?? 8,
+    emit: (record) => writer.write(record),
+    signal: opts.signal,
+  };
+
+  const outcomes: SourceOutcome[] = [];
+  try {
+    const results = await Promise.all(
+      sources.map((s) =>
+        s.run(ctx).catch((err: unknown): SourceOutcome[] => {
+          // A collector bug must not lose the other sources: record it as a failed source.
+          log.error(`${s.name} collector crashed`, { error: (err as Error).message });
+          return [{ source: s.name, status: 'failed', items: 0, error: `collector error: ${(err as Error).message}` }];
+        }),
+      ),
+    );
+    outcomes.push(...results.flat());
+    await writer.flush();
+  } catch (err) {
+    await finishScan(store, scanId, { status: 'failed', sources: outcomes, finishedAt: now().toISOString() }).catch(() => undefined);
+    throw err;
+  }
+
+  const interrupted = opts.signal?.aborted ?? false;
+  const status = scanStatus(outcomes, interrupted);
+  let analysis: AnalysisSummary | undefined;
+  if (status !== 'interrupted' && status !== 'failed') {
+    try {
+      analysis = await analyzeScan({ store, scanId, at: started, policy: opts.config.policy, sources: outcomes });
+    } catch (err) {
+      await finishScan(store, scanId, { status: 'failed', sources: outcomes, finishedAt: now().toISOString() }).catch(() => undefined);
+      throw err;
+    }
+  }
+  const finished = now();
+  await finishScan(store, scanId, { status, sources: outcomes, finishedAt: finished.toISOString() });
+  const scan = await getScan(store, scanId);
+  if (!scan) throw new Error(`scan ${scanId} vanished from the store`);
+  return {
+    scan,
+    counts: { identities: writer.counts.identity, credentials: writer.counts.credential, grants: writer.counts.grant, activities: writer.counts.activity },
+    analysis,
+    durationMs: finished.getTime() - started.getTime(),
+  };
+}
