@@ -22,7 +22,7 @@ export function registerDemo(program: Command): void {
       const sandbox = await startSandbox({ seed: opts.seed, size: opts.size });
       try {
         // The fake sandbox credentials go where real ones would: the SDK's default chain, in this process only.
-        for (const [k, v] of Object.entries(sandbox.env)) process.env[k] = v;
+        Object.assign(process.env, sandbox.env);
         delete process.env.AWS_PROFILE;
         delete process.env.AWS_SESSION_TOKEN;
         const config = parseConfig({ aws: sandbox.config.aws }, 'the sandbox');

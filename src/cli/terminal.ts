@@ -24,7 +24,14 @@ export function paint(term: Pick<Terminal, 'color'>, style: Style, text: string)
 }
 
 /** Pads a table: columns left-aligned, widths from the widest cell. */
-export function table(rows: string[][], visibleLength: (s: string) => number = (s) => s.replace(/\u001b\[\d+m/g, '').length): string {
+const ANSI_STYLE = new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, 'g');
+
+/** Length of a string as shown, without colour codes. */
+export function visibleLength(s: string): number {
+  return s.replace(ANSI_STYLE, '').length;
+}
+
+export function table(rows: string[][]): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
   return rows

@@ -31,13 +31,11 @@ describe('generateEstate', () => {
     expect(e.aws.accounts.length).toBeGreaterThanOrEqual(2);
   });
 
-  it('generates 100,000 identities in a couple of seconds', () => {
-    const t = performance.now();
+  it('scales to 100,000 identities (its speed is measured in bench/, not here)', () => {
     const e = generateEstate({ seed: 1, size: 100_000, now: NOW });
-    const ms = performance.now() - t;
     const n = countMachineIdentities(e);
     expect(n.users + n.roles).toBeGreaterThan(95_000);
-    expect(ms).toBeLessThan(10_000); // generous for slow CI machines; ~1 s on a laptop
+    expect(n.users + n.roles).toBeLessThan(105_000);
   });
 
   it('uses well-formed ids, unique within the estate and per account', () => {

@@ -54,6 +54,8 @@ export function isReadOnlyAction(action: string): boolean {
 }
 
 const isAllActions = (a: string): boolean => a.trim() === '*' || a.trim() === '*:*';
+/** A NotAction entry that takes away all of IAM (or everything). */
+const excludesIam = (a: string): boolean => isAllActions(a) || a.trim().toLowerCase() === 'iam:*';
 
 export interface PolicyAnalysis {
   /** Actions allowed, in document order without duplicates; NotAction entries as `!action`. */
@@ -63,7 +65,8 @@ export interface PolicyAnalysis {
 
 /**
  * Privilege class of a policy: admin for AdministratorAccess, or any Allow of every action
- * (`*`, `*:*`) or of NotAction on every resource (`*`, or NotResource); write when any allowed
+ * (`*`, `*:*`) or of NotAction on every resource (`*`, or NotResource) unless the NotAction takes
+ * away all of IAM (PowerUserAccess: it cannot grant itself more); write when any allowed
  * action is not read-only; read otherwise. Deny statements do not lower the class.
  */
 export function analyzePolicy(doc: unknown, opts: { arn?: string } = {}): PolicyAnalysis {
@@ -77,7 +80,8 @@ export function analyzePolicy(doc: unknown, opts: { arn?: string } = {}): Policy
     const everyResource = s.notResources !== undefined || s.resources.some((r) => r.trim() === '*');
     if (s.notActions !== undefined) {
       for (const a of s.notActions) permissions.add('!' + a);
-      raise(everyResource ? 'admin' : 'write');
+      // Everything but IAM (PowerUserAccess's shape) cannot grant itself more: write, not admin.
+      raise(everyResource && !s.notActions.some(excludesIam) ? 'admin' : 'write');
       continue;
     }
     for (const a of s.actions) {
