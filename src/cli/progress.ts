@@ -18,10 +18,13 @@ export interface ProgressView extends Progress {
   close(): void;
 }
 
+const MAX_LIVE_LINES = 8;
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 function counts(s: SourceState): string {
-  const parts = [`${s.pages} page${s.pages === 1 ? '' : 's'}`, `${s.items} item${s.items === 1 ? '' : 's'}`];
+  const parts = [`${s.pages} page${s.pages === 1 ? '' : 's'}`];
+  // Collectors hand over an account's records when it is complete: no item count while running.
+  if (s.outcome || s.items > 0) parts.push(`${s.items} item${s.items === 1 ? '' : 's'}`);
   if (s.retries) parts.push(`${s.retries} retr${s.retries === 1 ? 'y' : 'ies'}`);
   if (s.errors) parts.push(`${s.errors} error${s.errors === 1 ? '' : 's'}`);
   return parts.join(', ');
@@ -50,12 +53,21 @@ export function createProgressView(term: Terminal, write: (s: string) => void = 
     return `${paint(term, 'red', '✖')} ${name} failed: ${s.outcome.error ?? 'unknown error'}`;
   };
 
+  /** Finished sources not yet printed above the live block. */
+  const settled: SourceState[] = [];
+
   const redraw = (): void => {
     if (!term.live) return;
     frame++;
-    let out = drawn > 0 ? `\u001b[${drawn}A` : '';
-    const lines = [...states.values()].map((s) => line(s).slice(0, Math.max(20, term.columns - 1)));
-    for (const l of lines) out += `\u001b[2K${l}\n`;
+    // Finished sources are printed once, above; the live block holds running sources only, so it
+    // stays short however many accounts a scan has.
+    let out = drawn > 0 ? `\u001b[${drawn}A\u001b[J` : '';
+    for (const s of settled.splice(0)) out += `${line(s)}\n`;
+    const running = [...states.values()].filter((s) => !s.outcome);
+    const shown = running.slice(0, MAX_LIVE_LINES);
+    const lines = shown.map((s) => line(s).slice(0, Math.max(20, term.columns - 1)));
+    if (running.length > shown.length) lines.push(paint(term, 'dim', `  … and ${running.length - shown.length} more running`));
+    for (const l of lines) out += `${l}\n`;
     drawn = lines.length;
     write(out);
   };
@@ -89,8 +101,10 @@ export function createProgressView(term: Terminal, write: (s: string) => void = 
       s.outcome = outcome;
       s.finishedAt = Date.now();
       if (s.items === 0) s.items = outcome.items;
-      if (term.live) redraw();
-      else
+      if (term.live) {
+        settled.push(s);
+        redraw();
+      } else
         write(
           outcome.status === 'ok'
             ? `${outcome.source}: ok, ${counts(s)} in ${seconds(s.finishedAt - s.startedAt)}\n`
