@@ -115,25 +115,8 @@ export async function saveAnalysis(
   });
 }
 
-interface JoinedRow {
-  id: string;
-  rule_id: string;
-  subject_type: string;
-  subject_id: string;
-  identity_id: string;
-  provider: string;
-  scope: string;
-  first_seen_scan: string;
-  first_seen_at: string;
-  last_seen_scan: string;
-  state: string;
-  severity: string;
-  title: string;
-  message: string;
-  evidence: string;
-  remediation: string;
-  refs: string;
-}
+/** A finding's lifecycle row joined with what it said in one scan. */
+type JoinedRow = Omit<FindingsTable, 'last_seen_at' | 'resolved_scan'> & Omit<ScanFindingsTable, 'scan_id' | 'finding_id' | 'rule_id'>;
 
 function toRecord(r: JoinedRow, status: FindingStatus): FindingRecord {
   return {

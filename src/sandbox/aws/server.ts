@@ -1,13 +1,12 @@
 /**
  * AWS IAM + STS emulator over the real wire protocol (query protocol, form-encoded POST, XML),
- * a `node:http` server on 127.0.0.1. The caller's account comes from the access key id in the
+ * served by the sandbox harness (plain http on 127.0.0.1). The caller's account comes from the access key id in the
  * `authorization` header (`Credential=AKID/...`); signatures are not checked.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Estate } from '../estate.ts';
+import { startEmulatorServer } from '../http.ts';
 import { IAM_HANDLERS } from './iam.ts';
 import { AwsFault, createState } from './state.ts';
 import type { Caller, EmulatorState } from './state.ts';
@@ -167,28 +166,13 @@ export async function startAwsEmulator(estate: Estate, opts: AwsEmulatorOptions 
     res.end(body);
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      res.statusCode = 500;
-      res.end(String(err));
-    });
-  });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const server = await startEmulatorServer(handle, { port: opts.port });
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    port,
+    endpoint: server.endpoint,
+    port: server.port,
     faults,
     calls,
     baseAccessKeyId: baseKeyId,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    stop: () => server.stop(),
   };
 }
