@@ -44,8 +44,9 @@ describe('emulator harness', () => {
   });
 
   it('serves plain http by default, on a free port each time', async () => {
-    const a = await startEmulatorServer(async (_req, res) => void res.end('a'));
-    const b = await startEmulatorServer(async (_req, res) => void res.end('b'));
+    const answer = (text: string) => (_req: unknown, res: { end(s: string): void }) => Promise.resolve(void res.end(text));
+    const a = await startEmulatorServer(answer('a'));
+    const b = await startEmulatorServer(answer('b'));
     try {
       expect(a.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(a.port).not.toBe(b.port);
