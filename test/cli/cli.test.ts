@@ -157,6 +157,25 @@ describe('sprawl CLI', () => {
     expect(none.stderr).toContain('run `sprawl scan` first');
   });
 
+  it('stops cleanly on SIGINT: exit 130, the scan recorded as interrupted', async () => {
+    sandbox.aws.faults.delayMs = 150;
+    try {
+      const r = await runCli(['scan', '--json', '--db', join(dir, 'sigint.db')], {
+        cwd: dir,
+        env,
+        onSpawn: (child) => void setTimeout(() => child.kill('SIGINT'), 1_500),
+      });
+      expect(r.code, r.stderr).toBe(130);
+      expect(r.stderr).toContain('SIGINT: stopping');
+      const s = JSON.parse(r.stdout) as Summary;
+      expect(s.scan.status).toBe('interrupted');
+      expect(s.findings).toBeNull();
+      expect(s.sources.some((x) => x.status === 'failed' && /interrupted/.test(x.error ?? ''))).toBe(true);
+    } finally {
+      sandbox.aws.faults.delayMs = 0;
+    }
+  });
+
   it('never prints the sandbox secret key', async () => {
     const r = await cli(['scan', '--verbose', '--db', join(dir, 'secret.db')]);
     expect(r.stdout + r.stderr).not.toContain(sandbox.env.AWS_SECRET_ACCESS_KEY);
