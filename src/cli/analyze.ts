@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { analyzeScan } from '../pipeline/analyze.ts';
-import { NoScanError } from '../pipeline/report.ts';
-import { getScan, latestScan } from '../store/index.ts';
+import { findScan } from '../pipeline/report.ts';
 import { EXIT, readConfig, runtime, storeLocation, withStore } from './common.ts';
 
 export function registerAnalyze(program: Command): void {
@@ -14,8 +13,7 @@ export function registerAnalyze(program: Command): void {
       const rt = runtime(cmd);
       const loaded = readConfig(rt);
       await withStore(storeLocation(rt, loaded), async (store) => {
-        const scan = opts.scan ? await getScan(store, opts.scan) : await latestScan(store);
-        if (!scan) throw new NoScanError(opts.scan ? `no scan ${opts.scan} in ${store.location}` : `no finished scan in ${store.location}: run \`sprawl scan\` first`);
+        const scan = await findScan(store, opts.scan);
         const summary = await analyzeScan({ store, scanId: scan.id, at: new Date(scan.startedAt), policy: loaded.config.policy, sources: scan.sources });
         if (opts.json) rt.out(JSON.stringify({ scan: scan.id, ...summary }, null, 2));
         else rt.out(`scan ${scan.id}: ${summary.findings} findings (new ${summary.new}, open ${summary.open}, resolved ${summary.resolved})`);
