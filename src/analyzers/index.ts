@@ -11,6 +11,7 @@ export type { InventoryIndex } from './inventory-index.ts';
 export { indexInventory } from './inventory-index.ts';
 export { RULES, getRule } from './registry.ts';
 export { decideVerdicts } from './verdict.ts';
+export { leakedRule } from './rules/credential-leaked.ts';
 
 export interface AnalysisResult {
   findings: Finding[];

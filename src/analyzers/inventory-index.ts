@@ -1,4 +1,4 @@
-import type { Activity, Credential, Grant, Identity, Inventory } from '../model/index.ts';
+import type { Activity, Credential, Grant, Identity, Inventory, Leak } from '../model/index.ts';
 
 /** The inventory plus lookup maps, built once per analysis and shared by every rule. */
 export interface InventoryIndex extends Inventory {
@@ -9,6 +9,16 @@ export interface InventoryIndex extends Inventory {
   activitiesByIdentity: ReadonlyMap<string, readonly Activity[]>;
   /** Activities tied to one credential. */
   activitiesByCredential: ReadonlyMap<string, readonly Activity[]>;
+  /** Leaks linked to the inventory credential they expose (by credentialId, else by publicId). */
+  leaksByCredential: ReadonlyMap<string, readonly Leak[]>;
+}
+
+/**
+ * The credential a leak exposes: the one it was linked to, else the one whose public id (AWS key
+ * id, GCP private_key_id) the leaked secret carries.
+ */
+export function linkLeak(leak: Leak, credentialByPublicId: ReadonlyMap<string, Credential>): string | undefined {
+  return leak.credentialId ?? (leak.publicId !== undefined ? credentialByPublicId.get(leak.publicId)?.id : undefined);
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, T[]> {
@@ -24,15 +34,18 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): 
 }
 
 export function indexInventory(inventory: Inventory): InventoryIndex {
+  const credentialByPublicId = new Map(inventory.credentials.map((c) => [c.publicId, c]));
   return {
     identities: inventory.identities,
     credentials: inventory.credentials,
     grants: inventory.grants,
     activities: inventory.activities,
+    leaks: inventory.leaks,
     identityById: new Map(inventory.identities.map((i) => [i.id, i])),
     credentialsByIdentity: groupBy(inventory.credentials, (c) => c.identityId),
     grantsByIdentity: groupBy(inventory.grants, (g) => g.identityId),
     activitiesByIdentity: groupBy(inventory.activities, (a) => a.identityId),
     activitiesByCredential: groupBy(inventory.activities, (a) => a.credentialId),
+    leaksByCredential: groupBy(inventory.leaks, (l) => linkLeak(l, credentialByPublicId)),
   };
 }

@@ -14,4 +14,9 @@ export const REF = {
   nist_ia_5_1: { framework: 'NIST800-53', control: 'IA-5(1)', title: 'Authenticator management: password-based authentication' },
   nist_ac_2_3: { framework: 'NIST800-53', control: 'AC-2(3)', title: 'Account management: disable accounts' },
   nist_ac_6: { framework: 'NIST800-53', control: 'AC-6', title: 'Least privilege' },
+  cisControls_16_12: { framework: 'CIS', control: 'Controls v8 16.12', title: 'Implement code-level security checks' },
+  soc2_cc6_7: { framework: 'SOC2', control: 'CC6.7', title: 'Restricts the transmission and movement of information' },
+  iso_a_8_4: { framework: 'ISO27001', control: 'A.8.4', title: 'Access to source code' },
+  nist_ia_5_7: { framework: 'NIST800-53', control: 'IA-5(7)', title: 'No embedded unencrypted static authenticators' },
+  nist_sc_28: { framework: 'NIST800-53', control: 'SC-28', title: 'Protection of information at rest' },
 } as const satisfies Record<string, ComplianceRef>;

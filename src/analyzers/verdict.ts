@@ -8,8 +8,9 @@
  * | 3 | every usable credential unused (and no recent identity use), or an     | revoke  |
  * |   | identity without usable credential found unused                        |         |
  * | 4 | administrator rights and a usable long-lived credential                | migrate |
- * | 5 | any credential past the rotation threshold                             | rotate  |
- * | 6 | otherwise                                                              | keep    |
+ * | 5 | a credential committed to a repository                                 | rotate  |
+ * | 6 | any credential past the rotation threshold                             | rotate  |
+ * | 7 | otherwise                                                              | keep    |
  *
  * Migrate ranks above rotate: moving a privileged workload behind the gateway removes the key
  * from the workload, which settles its rotation too.
@@ -19,6 +20,7 @@ import { isLongLived, isUsable, lastIdentityUse } from './facts.ts';
 import { keyAgeRule } from './rules/credential-key-age.ts';
 import { unusedRule } from './rules/credential-unused.ts';
 import { adminRule } from './rules/identity-admin.ts';
+import { leakedRule } from './rules/credential-leaked.ts';
 import { daysSince } from './time.ts';
 import type { RuleContext } from './types.ts';
 
@@ -33,6 +35,8 @@ export interface VerdictFacts {
   unusedIdentity: Finding | undefined;
   keyAge: Finding[];
   admin: Finding | undefined;
+  /** Credentials of the identity found committed to a repository. */
+  leaked: Finding[];
   /** Identity's own use (last-used date, activities) within `unusedDays`. */
   recentIdentityUse: boolean;
   /** Every finding about the identity. */
@@ -84,8 +88,14 @@ export const VERDICT_TABLE: readonly Row[] = [
   {
     verdict: 'migrate',
     when: (f) => f.admin !== undefined && hasLongLivedKey(f),
-    findings: (f) => [...(f.admin ? [f.admin] : []), ...f.keyAge],
+    findings: (f) => [...(f.admin ? [f.admin] : []), ...f.leaked, ...f.keyAge],
     reason: () => 'Administrator rights with a long-lived credential: move access behind the access gateway',
+  },
+  {
+    verdict: 'rotate',
+    when: (f) => f.leaked.length > 0,
+    findings: (f) => [...f.leaked, ...f.keyAge],
+    reason: () => 'Credential committed to a repository: replace it and revoke the exposed one',
   },
   {
     verdict: 'rotate',
@@ -114,6 +124,7 @@ export function verdictFacts(ctx: RuleContext, identity: Identity, findings: rea
     unusedIdentity: unused.find((x) => x.subjectType === 'identity'),
     keyAge: byRule(keyAgeRule.id),
     admin: byRule(adminRule.id)[0],
+    leaked: byRule(leakedRule.id),
     recentIdentityUse: idle !== undefined && idle <= policy.unusedDays,
     all: [...findings],
   };

@@ -73,6 +73,34 @@ export const ownersSchema = z.strictObject({
   tagKeys: z.array(z.string().min(1)).default(['owner', 'Owner', 'team', 'Team', 'sprawl:owner']),
 });
 
+const severity = z.enum(['critical', 'high', 'medium', 'low', 'info']);
+
+/** Committed-key detection, shared by `sprawl scan`, `sprawl secrets scan` and `sprawl gate`. */
+export const secretsSchema = z.strictObject({
+  /** Files larger than this are skipped (and counted). */
+  maxFileBytes: z.int().min(1).max(1024 * 1024 * 1024).default(5 * 1024 * 1024),
+  /** Paths never scanned (gitignore syntax), on top of .gitignore and .sprawlignore. */
+  allowPaths: z.array(z.string().min(1)).default([]),
+  /** Detection rules switched off, by id (see `sprawl secrets rules`). */
+  disabledRules: z.array(z.string().min(1)).default([]),
+  /** Fingerprints recorded here are ignored (written by --write-baseline). */
+  baseline: z.string().min(1).optional(),
+  /** `sprawl gate` fails on hits at or above this severity. */
+  failOn: severity.default('medium'),
+  /** Worker threads for large scans; default: the machine's cores. */
+  workers: z.int().min(1).max(64).optional(),
+});
+
+/** A repository whose history `sprawl scan` searches for committed keys. */
+export const repoSchema = z.strictObject({
+  /** A local checkout (clone it first; the path is read, never written). */
+  path: z.string().min(1),
+  /** Name shown in reports (default: the folder name). */
+  name: z.string().min(1).optional(),
+  /** Every blob reachable from all refs (true), or only the working tree (false). */
+  history: z.boolean().default(true),
+});
+
 export const configSchema = z.strictObject({
   version: z.literal(1).default(1),
   /** Store location: a SQLite file path or a postgres:// URL. `--db` and SPRAWL_DB override it. */
@@ -80,6 +108,8 @@ export const configSchema = z.strictObject({
   policy: policySchema.prefault({}),
   owners: ownersSchema.prefault({}),
   aws: awsSchema.optional(),
+  secrets: secretsSchema.prefault({}),
+  repos: z.array(repoSchema).default([]),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -88,3 +118,5 @@ export type AwsAccountConfig = z.infer<typeof awsAccountSchema>;
 export type MachineRules = z.infer<typeof machineRulesSchema>;
 export type PolicyConfig = z.infer<typeof policySchema>;
 export type OwnersConfig = z.infer<typeof ownersSchema>;
+export type SecretsConfig = z.infer<typeof secretsSchema>;
+export type RepoConfig = z.infer<typeof repoSchema>;

@@ -39,4 +39,17 @@ aws:
     machinePatterns: ['^(svc|ci|cd|bot|app|sa|deploy|build|terraform|automation)[-_.]', '[-_.](svc|bot|ci|deploy|deployer|automation|service|sa)$']
     humanPatterns: []
     noConsolePasswordIsMachine: true
+
+# Committed keys: \`sprawl scan\` searches these checkouts (history: every blob of every ref);
+# \`sprawl gate\` and \`sprawl secrets scan\` use the detection settings below.
+repos: []
+#  - path: ../api
+#    name: acme/api
+#    history: true
+secrets:
+  maxFileBytes: 5242880   # larger files are skipped and counted
+  allowPaths: []          # gitignore-style paths never scanned (also: .sprawlignore)
+  disabledRules: []       # detection rule ids to switch off
+  # baseline: .sprawl-baseline.json   # fingerprints to ignore (sprawl secrets scan --write-baseline)
+  failOn: medium          # sprawl gate fails on hits at or above this severity
 `;

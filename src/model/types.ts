@@ -114,13 +114,20 @@ export interface LeakLocation {
 }
 
 export interface Leak {
+  /** Stable: hash of fingerprint + repo + path + line + commit. */
   id: string;
+  /** Detection rule id, e.g. `aws-access-key-id`. */
   rule: string;
+  /** The detection rule's severity. */
+  severity: Severity;
   location: LeakLocation;
   /** Keyed hash of the secret, never the secret. */
   fingerprint: string;
   /** Redacted preview, e.g. `AKIA…MPLE`. */
   preview: string;
+  /** The part that names the credential (AWS key id, GCP private_key_id): what links it to the inventory. */
+  publicId?: string;
+  /** The inventory credential it matches, when one does (set by the analysis). */
   credentialId?: string;
 }
 
@@ -184,13 +191,16 @@ export interface Inventory {
   credentials: Credential[];
   grants: Grant[];
   activities: Activity[];
+  /** Secrets found in repositories (committed keys). */
+  leaks: Leak[];
 }
 
 export type InventoryRecord =
   | { type: 'identity'; record: Identity }
   | { type: 'credential'; record: Credential }
   | { type: 'grant'; record: Grant }
-  | { type: 'activity'; record: Activity };
+  | { type: 'activity'; record: Activity }
+  | { type: 'leak'; record: Leak };
 
 export type ScanStatus = 'running' | 'complete' | 'partial' | 'failed' | 'interrupted';
 

@@ -25,7 +25,13 @@ export interface AnalysisSaved {
  */
 export async function saveAnalysis(
   store: Store,
-  scan: { id: string; at: string; okSources: string[] },
+  scan: {
+    id: string;
+    at: string;
+    okSources: string[];
+    /** Rules whose open findings must not be resolved this time (their evidence came from a failed source). */
+    holdRules?: string[];
+  },
   findings: readonly Finding[],
   verdicts: readonly Verdict[],
 ): Promise<AnalysisSaved> {
@@ -84,6 +90,7 @@ export async function saveAnalysis(
         .where('state', '=', 'open')
         .where('last_seen_scan', '<>', scan.id)
         .where(sql<string>`provider || ':' || scope`, 'in', part)
+        .$if((scan.holdRules ?? []).length > 0, (q) => q.where('rule_id', 'not in', scan.holdRules ?? []))
         .executeTakeFirst();
       resolved += Number(res.numUpdatedRows);
     }

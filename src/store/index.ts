@@ -3,3 +3,4 @@ export * from './scans.ts';
 export * from './inventory.ts';
 export * from './findings.ts';
 export type { Database } from './schema.ts';
+export * from './leaks.ts';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Activity, Credential, Grant, Identity, Inventory, InventoryRecord } from '../model/index.ts';
+import type { Activity, Credential, Grant, Identity, Inventory, InventoryRecord, Leak, Severity } from '../model/index.ts';
 import type { Store } from './db.ts';
 import { bool, opt, parseJson } from './json.ts';
-import type { ActivitiesTable, CredentialsTable, GrantsTable, IdentitiesTable } from './schema.ts';
+import type { ActivitiesTable, CredentialsTable, GrantsTable, IdentitiesTable, LeaksTable } from './schema.ts';
 
 /** Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const BATCH = 400;
@@ -81,9 +81,29 @@ function activityRow(scanId: string, r: Activity): ActivitiesTable {
   };
 }
 
+function leakRow(scanId: string, r: Leak): LeaksTable {
+  return {
+    scan_id: scanId,
+    id: r.id,
+    rule: r.rule,
+    severity: r.severity,
+    repo: r.location.repo ?? null,
+    path: r.location.path,
+    line: r.location.line,
+    col: r.location.column ?? null,
+    commit_sha: r.location.commit ?? null,
+    author: r.location.author ?? null,
+    time: r.location.time ?? null,
+    fingerprint: r.fingerprint,
+    preview: r.preview,
+    public_id: r.publicId ?? null,
+    credential_id: r.credentialId ?? null,
+  };
+}
+
 export function createInventoryWriter(store: Store, scanId: string): InventoryWriter {
-  const buffers = { identity: [] as IdentitiesTable[], credential: [] as CredentialsTable[], grant: [] as GrantsTable[], activity: [] as ActivitiesTable[] };
-  const counts = { identity: 0, credential: 0, grant: 0, activity: 0 };
+  const buffers = { identity: [] as IdentitiesTable[], credential: [] as CredentialsTable[], grant: [] as GrantsTable[], activity: [] as ActivitiesTable[], leak: [] as LeaksTable[] };
+  const counts = { identity: 0, credential: 0, grant: 0, activity: 0, leak: 0 };
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown;
 
@@ -101,6 +121,9 @@ export function createInventoryWriter(store: Store, scanId: string): InventoryWr
         break;
       case 'activity':
         await db.insertInto('activities').values(rows as ActivitiesTable[]).execute();
+        break;
+      case 'leak':
+        await db.insertInto('leaks').values(rows as LeaksTable[]).onConflict((oc) => oc.columns(['scan_id', 'id']).doNothing()).execute();
         break;
     }
   };
@@ -130,11 +153,14 @@ export function createInventoryWriter(store: Store, scanId: string): InventoryWr
         case 'activity':
           buffers.activity.push(activityRow(scanId, rec.record));
           break;
+        case 'leak':
+          buffers.leak.push(leakRow(scanId, rec.record));
+          break;
       }
       if (buffers[rec.type].length >= BATCH) drain(rec.type);
     },
     async flush() {
-      for (const type of ['identity', 'credential', 'grant', 'activity'] as const) drain(type);
+      for (const type of ['identity', 'credential', 'grant', 'activity', 'leak'] as const) drain(type);
       await chain;
       if (failure) throw failure instanceof Error ? failure : new Error('writing to the store failed', { cause: failure });
     },
@@ -143,11 +169,12 @@ export function createInventoryWriter(store: Store, scanId: string): InventoryWr
 
 export async function loadInventory(store: Store, scanId: string): Promise<Inventory> {
   const { db } = store;
-  const [ids, creds, grants, acts] = await Promise.all([
+  const [ids, creds, grants, acts, leaks] = await Promise.all([
     db.selectFrom('identities').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
     db.selectFrom('credentials').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
     db.selectFrom('grants').selectAll().where('scan_id', '=', scanId).orderBy('identity_id').orderBy('id').execute(),
     db.selectFrom('activities').selectAll().where('scan_id', '=', scanId).orderBy('identity_id').orderBy('at').execute(),
+    db.selectFrom('leaks').selectAll().where('scan_id', '=', scanId).orderBy('path').orderBy('line').orderBy('id').execute(),
   ]);
   return {
     identities: ids.map(
@@ -201,6 +228,26 @@ export async function loadInventory(store: Store, scanId: string): Promise<Inven
         actor: opt(r.actor),
         target: opt(r.target),
         verb: opt(r.verb),
+      }),
+    ),
+    leaks: leaks.map(
+      (r): Leak => ({
+        id: r.id,
+        rule: r.rule,
+        severity: r.severity as Severity,
+        location: {
+          repo: opt(r.repo),
+          path: r.path,
+          line: Number(r.line),
+          column: r.col === null ? undefined : Number(r.col),
+          commit: opt(r.commit_sha),
+          author: opt(r.author),
+          time: opt(r.time),
+        },
+        fingerprint: r.fingerprint,
+        preview: r.preview,
+        publicId: opt(r.public_id),
+        credentialId: opt(r.credential_id),
       }),
     ),
   };

@@ -69,6 +69,24 @@ export interface ActivitiesTable {
   verb: string | null;
 }
 
+export interface LeaksTable {
+  scan_id: string;
+  id: string;
+  rule: string;
+  severity: string;
+  repo: string | null;
+  path: string;
+  line: number;
+  col: number | null;
+  commit_sha: string | null;
+  author: string | null;
+  time: string | null;
+  fingerprint: string;
+  preview: string;
+  public_id: string | null;
+  credential_id: string | null;
+}
+
 /** One row per finding id: its lifecycle across scans. */
 export interface FindingsTable {
   id: string;
@@ -115,6 +133,7 @@ export interface Database {
   credentials: CredentialsTable;
   grants: GrantsTable;
   activities: ActivitiesTable;
+  leaks: LeaksTable;
   findings: FindingsTable;
   scan_findings: ScanFindingsTable;
   verdicts: VerdictsTable;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze, RULES } from '../../src/analyzers/index.ts';
 import { assertUniqueRuleIds, getRule } from '../../src/analyzers/registry.ts';
 import { severityRank } from '../../src/model/index.ts';
-import { DEFAULT_POLICY, NOW, daysAgo, grant, inventory, key, role, user } from './factories.ts';
+import { DEFAULT_POLICY, NOW, daysAgo, grant, inventory, key, leak, role, user } from './factories.ts';
 
 const estate = () => {
   const ci = user('ci-deployer');
@@ -12,6 +12,7 @@ const estate = () => {
     identities: [ci, old, etl],
     credentials: [key(ci, 'a', { createdAt: daysAgo(412) }), key(old, 'b', { createdAt: daysAgo(100), lastUsedAt: undefined })],
     grants: [grant(ci, 'AdministratorAccess', { privilege: 'admin', via: 'group', viaName: 'admins' }), grant(etl, 'ReadOnlyAccess')],
+    leaks: [leak('l1', { publicId: key(ci, 'a').publicId })],
   });
 };
 

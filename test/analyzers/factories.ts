@@ -1,6 +1,6 @@
 import { policySchema } from '../../src/config/schema.ts';
 import type { PolicyConfig } from '../../src/config/schema.ts';
-import type { Activity, Credential, Grant, Identity, Inventory } from '../../src/model/index.ts';
+import type { Activity, Credential, Grant, Identity, Inventory, Leak } from '../../src/model/index.ts';
 import { awsIdentityId, credentialId } from '../../src/model/index.ts';
 import { indexInventory } from '../../src/analyzers/inventory-index.ts';
 import type { RuleContext } from '../../src/analyzers/types.ts';
@@ -67,9 +67,22 @@ export function activity(owner: Identity, at: string, overrides: Partial<Activit
 }
 
 export function inventory(parts: Partial<Inventory> = {}): Inventory {
-  return { identities: [], credentials: [], grants: [], activities: [], ...parts };
+  return { identities: [], credentials: [], grants: [], activities: [], leaks: [], ...parts };
 }
 
 export function context(inv: Inventory, policy: Partial<PolicyConfig> = {}): RuleContext {
   return { inventory: indexInventory(inv), policy: { ...DEFAULT_POLICY, ...policy }, now: NOW };
+}
+
+/** A committed secret found in a repository; `publicId` links it to an inventory credential. */
+export function leak(id: string, overrides: Partial<Leak> = {}): Leak {
+  return {
+    id,
+    rule: 'aws-access-key-id',
+    severity: 'critical',
+    location: { repo: 'acme/api', path: 'config/prod.env', line: 3, column: 19, commit: 'c0ffee0000000000000000000000000000000001', author: 'Dev <dev@example.com>', time: daysAgo(30) },
+    fingerprint: `fp-${id}`,
+    preview: 'AKIA…0001',
+    ...overrides,
+  };
 }

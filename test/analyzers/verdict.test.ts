@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyzers/index.ts';
 import type { Inventory, VerdictKind } from '../../src/model/index.ts';
-import { DEFAULT_POLICY, NOW, activity, daysAgo, grant, inventory, key, role, user } from './factories.ts';
+import { DEFAULT_POLICY, NOW, activity, daysAgo, grant, inventory, key, leak, role, user } from './factories.ts';
 
 const admin = (name: string) => grant(user(name), 'AdministratorAccess', { privilege: 'admin' });
 
@@ -19,6 +19,30 @@ interface Case {
 const u = (name: string, o = {}) => user(name, o);
 
 const cases: Case[] = [
+  {
+    name: 'a key in use that is committed to a repository: rotate',
+    inv: inventory({ identities: [u('leaky')], credentials: [key(u('leaky'), 'a')], leaks: [leak('l1', { publicId: key(u('leaky'), 'a').publicId })] }),
+    id: u('leaky').id,
+    verdict: 'rotate',
+    cites: ['credential.leaked'],
+    reason: /committed to a repository/,
+  },
+  {
+    name: 'a committed admin key in use: migrate, citing the leak',
+    inv: inventory({ identities: [u('leaky-admin')], credentials: [key(u('leaky-admin'), 'a')], grants: [admin('leaky-admin')], leaks: [leak('l1', { publicId: key(u('leaky-admin'), 'a').publicId })] }),
+    id: u('leaky-admin').id,
+    verdict: 'migrate',
+    cites: ['credential.leaked', 'identity.admin'],
+    reason: /behind the access gateway/,
+  },
+  {
+    name: 'a committed key that is unused: revoke',
+    inv: inventory({ identities: [u('leaky-stale')], credentials: [key(u('leaky-stale'), 'a', { lastUsedAt: daysAgo(200) })], leaks: [leak('l1', { publicId: key(u('leaky-stale'), 'a').publicId })] }),
+    id: u('leaky-stale').id,
+    verdict: 'revoke',
+    cites: ['credential.unused'],
+    reason: /No credential used/,
+  },
   {
     name: 'managed role with findings is kept',
     inv: inventory({ identities: [role('AWSServiceRoleForX', { managed: true, lastUsedAt: daysAgo(400) })] }),

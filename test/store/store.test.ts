@@ -95,6 +95,17 @@ describe.each(storeTargets)('store on $name', (target) => {
         w.write({ type: 'grant', record: grant(id, 'AdministratorAccess') });
       }
       w.write({ type: 'activity', record: { identityId: ids[0]!.id, at: '2026-01-01T00:00:00.000Z', source: 'gateway', actor: 'ci-job', verb: 'exec' } });
+      const leak = {
+        id: 'leak-1',
+        rule: 'aws-access-key-id',
+        severity: 'critical' as const,
+        location: { repo: 'acme/api', path: 'dir with space/.env', line: 3, column: 19, commit: 'c0ffee', author: 'Dev <dev@example.com>', time: '2025-01-01T00:00:00.000Z' },
+        fingerprint: 'ab'.repeat(32),
+        preview: 'AKIA…0001',
+        publicId: 'AKIAFAKE000000000000',
+      };
+      w.write({ type: 'leak', record: leak });
+      w.write({ type: 'leak', record: { ...leak, id: 'leak-2', location: { path: 'x', line: 1 }, publicId: undefined } });
       await w.flush();
       expect(w.counts.identity).toBe(1234);
       const inv = await loadInventory(store, 's1');
@@ -102,10 +113,14 @@ describe.each(storeTargets)('store on $name', (target) => {
       expect(inv.credentials).toHaveLength(1234);
       expect(inv.grants).toHaveLength(1234);
       expect(inv.activities).toHaveLength(1);
+      expect(inv.leaks).toEqual([
+        { ...leak, credentialId: undefined },
+        { ...leak, id: 'leak-2', location: { path: 'x', line: 1, repo: undefined, column: undefined, commit: undefined, author: undefined, time: undefined }, publicId: undefined, credentialId: undefined },
+      ]);
       expect(inv.identities[0]).toEqual(ids[0]);
       expect(inv.credentials[0]).toEqual(cred(ids[0]!, 'AKIAFAKE000000000000'));
       expect(inv.grants[0]).toEqual(grant(ids[0]!, 'AdministratorAccess'));
-      expect(await loadInventory(store, 'other')).toEqual({ identities: [], credentials: [], grants: [], activities: [] });
+      expect(await loadInventory(store, 'other')).toEqual({ identities: [], credentials: [], grants: [], activities: [], leaks: [] });
     } finally {
       await dispose();
     }
