@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseConfig } from '../config/load.ts';
 import { renderStoredReport } from '../pipeline/report.ts';
@@ -6,6 +7,7 @@ import { writeOutput } from './report.ts';
 import { scanAndSummarize } from './scan.ts';
 
 export const DEMO_STORE = '.sprawl/demo.db';
+export const DEMO_REPO = '.sprawl/demo-repo';
 
 export function registerDemo(program: Command): void {
   program
@@ -19,14 +21,25 @@ export function registerDemo(program: Command): void {
       const rt = runtime(cmd);
       // The sandbox is loaded only here: product code never depends on it.
       const { startSandbox } = await import('../sandbox/index.ts');
+      const { createSandboxRepo } = await import('../sandbox/repos.ts');
       const sandbox = await startSandbox({ seed: opts.seed, size: opts.size });
       try {
         // The fake sandbox credentials go where real ones would: the SDK's default chain, in this process only.
         Object.assign(process.env, sandbox.env);
         delete process.env.AWS_PROFILE;
         delete process.env.AWS_SESSION_TOKEN;
-        const config = parseConfig({ aws: sandbox.config.aws }, 'the sandbox');
-        rt.log.info(`sandbox: ${sandbox.estate.aws.accounts.length} AWS accounts on ${sandbox.aws.endpoint} (seed ${String(opts.seed)}, size ${opts.size})`);
+        const repos: { path: string; name: string }[] = [];
+        try {
+          const repo = createSandboxRepo(sandbox.estate, resolve(DEMO_REPO));
+          repos.push({ path: repo.dir, name: repo.name });
+        } catch (err) {
+          rt.log.warn(`no sandbox repository (is git installed?): ${(err as Error).message.split('\n')[0] ?? ''}`);
+        }
+        const config = parseConfig({ aws: sandbox.config.aws, repos }, 'the sandbox');
+        rt.log.info(
+          `sandbox: ${sandbox.estate.aws.accounts.length} AWS accounts on ${sandbox.aws.endpoint} (seed ${String(opts.seed)}, size ${opts.size})` +
+            (repos[0] ? `, repository ${repos[0].name} in ${DEMO_REPO}` : ''),
+        );
         const location = rt.opts.db ?? DEMO_STORE;
         const code = await withStore(location, async (store) => {
           const { code } = await scanAndSummarize(rt, store, config, { json: opts.json });

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { BaselineError } from '../collectors/repos/baseline.ts';
 import { ConfigError } from '../config/load.ts';
 import { NoScanError } from '../pipeline/report.ts';
 import { NothingToScanError } from '../pipeline/scan.ts';
@@ -11,6 +12,7 @@ import { registerInit } from './init.ts';
 import { registerReport } from './report.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerScan } from './scan.ts';
+import { registerGate, registerSecrets } from './secrets.ts';
 
 export function buildProgram(): Command {
   const program = new Command('sprawl')
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerScan(program);
   registerAnalyze(program);
   registerReport(program);
+  registerSecrets(program);
+  registerGate(program);
   registerDemo(program);
   registerSandbox(program);
   for (const cmd of program.commands) cmd.exitOverride();
@@ -41,7 +45,7 @@ export function exitCodeFor(err: unknown, write: (s: string) => void = (s) => pr
     if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
     return EXIT.usage;
   }
-  if (err instanceof ConfigError || err instanceof UsageError || err instanceof StoreError || err instanceof NoScanError || err instanceof NothingToScanError) {
+  if (err instanceof ConfigError || err instanceof UsageError || err instanceof BaselineError || err instanceof StoreError || err instanceof NoScanError || err instanceof NothingToScanError) {
     write(`sprawl: ${err.message}\n`);
     return EXIT.usage;
   }

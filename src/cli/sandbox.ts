@@ -15,9 +15,17 @@ export function registerSandbox(program: Command): void {
     .action(async (opts: { size: number; seed: string; port?: number; writeConfig: string }, cmd: Command) => {
       const rt = runtime(cmd);
       const { startSandbox } = await import('../sandbox/index.ts');
+      const { createSandboxRepo } = await import('../sandbox/repos.ts');
       const sandbox = await startSandbox({ seed: opts.seed, size: opts.size, aws: { port: opts.port } });
+      const repos: { path: string; name: string }[] = [];
+      try {
+        const repo = createSandboxRepo(sandbox.estate, resolve('.sprawl/sandbox-repo'));
+        repos.push({ path: repo.dir, name: repo.name });
+      } catch (err) {
+        rt.log.warn(`no sandbox repository (is git installed?): ${(err as Error).message.split('\n')[0] ?? ''}`);
+      }
       const path = resolve(opts.writeConfig);
-      writeFileSync(path, `# written by \`sprawl sandbox\`: points sprawl at the local sandbox estate\n${stringify({ version: 1, aws: sandbox.config.aws })}`);
+      writeFileSync(path, `# written by \`sprawl sandbox\`: points sprawl at the local sandbox estate\n${stringify({ version: 1, aws: sandbox.config.aws, repos })}`);
       const env = Object.entries(sandbox.env)
         .map(([k, v]) => `export ${k}='${v}'`)
         .join('\n');
@@ -30,6 +38,7 @@ export function registerSandbox(program: Command): void {
           env,
           `sprawl scan --config ${opts.writeConfig} --db .sprawl/sandbox.db`,
           `sprawl report --config ${opts.writeConfig} --db .sprawl/sandbox.db --output sandbox-report.html`,
+          ...(repos[0] ? [`sprawl secrets scan --history ${repos[0].path}`] : []),
           '',
           'Press Ctrl-C to stop.',
         ].join('\n'),

@@ -37,7 +37,7 @@ export function summaryText(result: ScanResult, term: Pick<Terminal, 'color'>): 
   }
   lines.push(table(rows));
   lines.push('');
-  lines.push(`Identities ${counts.identities}   Credentials ${counts.credentials}   Grants ${counts.grants}   Activity records ${counts.activities}`);
+  lines.push(`Identities ${counts.identities}   Credentials ${counts.credentials}   Grants ${counts.grants}   Activity records ${counts.activities}${counts.leaks ? `   Committed secrets ${counts.leaks}${analysis ? ` (${analysis.leaksLinked} of inventory credentials)` : ''}` : ''}`);
   if (analysis) {
     const sev = SEVERITIES.filter((s) => analysis.bySeverity[s] > 0)
       .sort((a, b) => severityRank(b) - severityRank(a))

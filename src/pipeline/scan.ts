@@ -3,6 +3,7 @@
  * Stages talk through the store only; this module wires them and decides the scan's status.
  */
 import { collectAws } from '../collectors/aws/index.ts';
+import { collectRepos } from '../collectors/repos/collect.ts';
 import type { Collector, CollectorContext, Progress } from '../collectors/context.ts';
 import type { Config } from '../config/schema.ts';
 import type { ScanInfo, ScanStatus, SourceOutcome } from '../model/index.ts';
@@ -28,11 +29,12 @@ export interface ScanOptions {
 
 export interface CollectorSet {
   aws: typeof collectAws;
+  repos: typeof collectRepos;
 }
 
 export interface ScanResult {
   scan: ScanInfo;
-  counts: { identities: number; credentials: number; grants: number; activities: number };
+  counts: { identities: number; credentials: number; grants: number; activities: number; leaks: number };
   analysis?: AnalysisSummary;
   durationMs: number;
 }
@@ -53,6 +55,10 @@ function plannedSources(config: Config, collectors: CollectorSet): PlannedSource
     const collect: Collector<{ aws: typeof aws; owners: Config['owners'] }> = collectors.aws;
     out.push({ name: 'aws', run: (ctx) => collect({ aws, owners: config.owners }, ctx) });
   }
+  if (config.repos.length > 0) {
+    const fingerprintKey = process.env.SPRAWL_FINGERPRINT_KEY || undefined;
+    out.push({ name: 'repos', run: (ctx) => collectors.repos({ repos: config.repos, secrets: config.secrets, ...(fingerprintKey ? { fingerprintKey } : {}) }, ctx) });
+  }
   return out;
 }
 
@@ -67,9 +73,9 @@ export function scanStatus(sources: readonly SourceOutcome[], interrupted: boole
 export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   const now = opts.now ?? (() => new Date());
   const started = now();
-  const sources = plannedSources(opts.config, { aws: collectAws, ...opts.collectors });
+  const sources = plannedSources(opts.config, { aws: collectAws, repos: collectRepos, ...opts.collectors });
   if (sources.length === 0) {
-    throw new NothingToScanError('nothing to scan: the config has no provider section (add `aws:` to sprawl.yaml, or run `sprawl init`)');
+    throw new NothingToScanError('nothing to scan: the config has no provider section and no repos (add `aws:` or `repos:` to sprawl.yaml, or run `sprawl init`)');
   }
   const { store, log } = opts;
   const scanId = newScanId(started);
@@ -121,7 +127,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   if (!scan) throw new Error(`scan ${scanId} vanished from the store`);
   return {
     scan,
-    counts: { identities: writer.counts.identity, credentials: writer.counts.credential, grants: writer.counts.grant, activities: writer.counts.activity },
+    counts: { identities: writer.counts.identity, credentials: writer.counts.credential, grants: writer.counts.grant, activities: writer.counts.activity, leaks: writer.counts.leak },
     analysis,
     durationMs: finished.getTime() - started.getTime(),
   };

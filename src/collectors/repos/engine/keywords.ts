@@ -1,0 +1,55 @@
+/**
+ * The keyword pre-filter: one regex, built as a trie of the lower-cased keywords (irregexp
+ * dispatches on the first character instead of trying every alternative: measured ~1.9x faster
+ * than a flat alternation), run over a lower-cased copy of the text.
+ */
+
+interface TrieNode {
+  end: boolean;
+  kids: Map<string, TrieNode>;
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/** Regex source matching any of the words (longest first at each position). */
+export function trieSource(words: readonly string[]): string {
+  const root: TrieNode = { end: false, kids: new Map() };
+  for (const w of words) {
+    let n = root;
+    for (const ch of w) {
+      let k = n.kids.get(ch);
+      if (!k) {
+        k = { end: false, kids: new Map() };
+        n.kids.set(ch, k);
+      }
+      n = k;
+    }
+    n.end = true;
+  }
+  const emit = (n: TrieNode): string => {
+    const alts = [...n.kids].map(([ch, k]) => escapeRe(ch) + emit(k));
+    if (alts.length === 0) return '';
+    const body = alts.length === 1 ? alts[0]! : `(?:${alts.join('|')})`;
+    return n.end ? `(?:${body})?` : body;
+  };
+  return words.length === 0 ? '(?!)' : emit(root);
+}
+
+/**
+ * The keywords to search and, for each, the indexes of the rules to run on its occurrences: those
+ * with that keyword or one contained in it (the trie reports the longest keyword at a position, so
+ * `secret_access_key` also stands for `secret` and `access_key` there).
+ */
+export function keywordRuleMap(ruleKeywords: readonly (readonly string[])[]): { words: string[]; rules: Map<string, number[]> } {
+  const lowered = ruleKeywords.map((ks) => ks.map((k) => k.toLowerCase()).filter((k) => k.length > 0));
+  const words = [...new Set(lowered.flat())].sort();
+  const rules = new Map<string, number[]>();
+  for (const w of words) {
+    const ids: number[] = [];
+    lowered.forEach((ks, i) => {
+      if (ks.some((k) => w.includes(k))) ids.push(i);
+    });
+    rules.set(w, ids);
+  }
+  return { words, rules };
+}

@@ -1,0 +1,257 @@
+/**
+ * The detection engine: text in, hits out. One case-insensitive pass finds every rule keyword; each
+ * rule's pattern then runs only on windows (the keyword's line, plus the rule's declared reach)
+ * around occurrences of its keywords, merged so no region is searched twice by the same rule. A
+ * match is turned into a fingerprint and a redacted preview at once; the raw value goes no further.
+ */
+import { SECRET_RULES } from '../rules/index.ts';
+import type { SecretHit, SecretRule } from '../types.ts';
+import { ALLOW_MARKER, lineAllows } from './allow.ts';
+import { shannonEntropy } from './entropy.ts';
+import { DEFAULT_FINGERPRINT_KEY, fingerprint } from './fingerprint.ts';
+import { keywordRuleMap, trieSource } from './keywords.ts';
+import { isPlaceholder } from './placeholders.ts';
+import { redact } from './redact.ts';
+
+export interface ScannerOptions {
+  /** Rules to run; default SECRET_RULES. */
+  rules?: readonly SecretRule[];
+  /** HMAC key of fingerprints (callers pass SPRAWL_FINGERPRINT_KEY); default the domain constant. */
+  fingerprintKey?: string;
+  /** Rule ids to leave out. */
+  disabledRules?: readonly string[];
+}
+
+export interface Scanner {
+  readonly rules: readonly SecretRule[];
+  /** Hits sorted by position (then rule order). */
+  scan(text: string): SecretHit[];
+  /** UTF-8 decode, then scan. The caller has already skipped binary content. */
+  scanBuffer(buf: Buffer): SecretHit[];
+}
+
+/** How far from a keyword, within its line, a window reaches by default (each side). */
+export const LINE_REACH = 1024;
+
+interface CompiledRule {
+  rule: SecretRule;
+  re: RegExp;
+  before: number;
+  after: number;
+  /** Overlap priority: lower wins when two hits' secrets overlap. */
+  rank: number;
+}
+
+interface Candidate {
+  rule: number;
+  start: number;
+  end: number;
+  rank: number;
+  fingerprint: string;
+  preview: string;
+  publicId: string | undefined;
+}
+
+/** Broad families yield to specific ones on the same span. */
+function familyTier(family: string): number {
+  if (family === 'generic') return 2;
+  if (family === 'jwt' || family === 'private-key') return 1;
+  return 0;
+}
+
+function compilePattern(p: RegExp): RegExp {
+  let flags = p.flags.replace('y', '');
+  if (!flags.includes('g')) flags += 'g';
+  if (!flags.includes('d')) flags += 'd';
+  return new RegExp(p.source, flags);
+}
+
+/** Builds the scanner. Compiles the combined keyword pre-filter once. */
+export function createScanner(opts: ScannerOptions = {}): Scanner {
+  const all = opts.rules ?? SECRET_RULES;
+  const disabled = new Set(opts.disabledRules ?? []);
+  const rules = all.filter((r) => !disabled.has(r.id));
+  const key = opts.fingerprintKey ?? DEFAULT_FINGERPRINT_KEY;
+  const knownNames = new Set<string>([...all.map((r) => r.id), ...all.map((r) => r.family)]);
+
+  const compiled: CompiledRule[] = rules.map((rule, i) => ({
+    rule,
+    re: compilePattern(rule.pattern),
+    before: rule.window?.before ?? 0,
+    after: rule.window?.after ?? 0,
+    rank: familyTier(rule.family) * 100_000 + i,
+  }));
+
+  const { words, rules: rulesFor } = keywordRuleMap(compiled.map((c) => c.rule.keywords));
+  const source = trieSource(words);
+  const kwLower = new RegExp(source, 'g');
+  const kwFold = new RegExp(source, 'gi');
+
+  function accept(rule: SecretRule, secret: string, groups: Record<string, string | undefined>): boolean {
+    if (rule.minEntropy !== undefined && shannonEntropy(secret) < rule.minEntropy) return false;
+    if (rule.validate && !rule.validate(secret, groups)) return false;
+    return !isPlaceholder(secret);
+  }
+
+  function scan(text: string): SecretHit[] {
+    const n = text.length;
+    if (n === 0 || compiled.length === 0) return [];
+    let hay = text.toLowerCase();
+    let kw = kwLower;
+    if (hay.length !== n) {
+      // A few characters lower-case to two code units; positions would drift. Fold in the regex.
+      hay = text;
+      kw = kwFold;
+    }
+    const found: Candidate[] = [];
+    const pendStart = new Int32Array(compiled.length).fill(-1);
+    const pendEnd = new Int32Array(compiled.length);
+
+    const run = (r: number, s: number, e: number): void => {
+      const c = compiled[r]!;
+      const re = c.re;
+      const sub = s === 0 && e === n ? text : text.slice(s, e);
+      re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(sub)) !== null) {
+        if (m[0].length === 0) {
+          re.lastIndex++;
+          continue;
+        }
+        const groups = (m.groups ?? {}) as Record<string, string | undefined>;
+        const secret = groups['secret'];
+        const span = m.indices?.groups?.['secret'];
+        if (secret === undefined || span === undefined || secret.length === 0) continue;
+        if (!accept(c.rule, secret, groups)) continue;
+        found.push({
+          rule: r,
+          start: s + span[0],
+          end: s + span[1],
+          rank: c.rank,
+          fingerprint: fingerprint(secret, key),
+          preview: redact(secret),
+          publicId: c.rule.publicId?.(secret, groups),
+        });
+      }
+    };
+
+    let lineStart = 0;
+    let lineEnd = -1;
+    kw.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = kw.exec(hay)) !== null) {
+      const p = m.index;
+      const word = kw === kwLower ? m[0] : m[0].toLowerCase();
+      kw.lastIndex = p + 1;
+      const ids = rulesFor.get(word);
+      if (ids === undefined) continue;
+      if (p >= lineEnd) {
+        lineStart = text.lastIndexOf('\n', p) + 1;
+        const e = text.indexOf('\n', p);
+        lineEnd = e < 0 ? n : e;
+      }
+      const from = Math.max(lineStart, p - LINE_REACH);
+      const to = Math.min(lineEnd, p + word.length + LINE_REACH);
+      for (const r of ids) {
+        const c = compiled[r]!;
+        const ws = Math.max(0, from - c.before);
+        const we = Math.min(n, to + c.after);
+        const ps = pendStart[r]!;
+        if (ps >= 0 && ws <= pendEnd[r]!) {
+          if (we > pendEnd[r]!) pendEnd[r] = we;
+        } else {
+          if (ps >= 0) run(r, ps, pendEnd[r]!);
+          pendStart[r] = ws;
+          pendEnd[r] = we;
+        }
+      }
+    }
+    for (let r = 0; r < compiled.length; r++) if (pendStart[r]! >= 0) run(r, pendStart[r]!, pendEnd[r]!);
+    if (found.length === 0) return [];
+    return toHits(text, resolveOverlaps(found));
+  }
+
+  function toHits(text: string, cands: Candidate[]): SecretHit[] {
+    const checkAllow = text.includes(ALLOW_MARKER);
+    const hits: SecretHit[] = [];
+    let line = 1;
+    let lineStart = 0;
+    for (const c of cands) {
+      if (c.start < lineStart) {
+        line = 1;
+        lineStart = 0;
+      }
+      for (let nl = text.indexOf('\n', lineStart); nl >= 0 && nl < c.start; nl = text.indexOf('\n', nl + 1)) {
+        line++;
+        lineStart = nl + 1;
+      }
+      let endLine = line;
+      let endLineStart = lineStart;
+      for (let nl = text.indexOf('\n', c.start); nl >= 0 && nl < c.end; nl = text.indexOf('\n', nl + 1)) {
+        endLine++;
+        endLineStart = nl + 1;
+      }
+      const { rule } = compiled[c.rule]!;
+      let allowed = false;
+      if (checkAllow) {
+        allowed = lineAllows(lineAt(text, lineStart), rule.id, rule.family, knownNames);
+        if (!allowed && endLine !== line) allowed = lineAllows(lineAt(text, endLineStart), rule.id, rule.family, knownNames);
+      }
+      const hit: SecretHit = {
+        ruleId: rule.id,
+        severity: rule.severity,
+        line,
+        column: c.start - lineStart + 1,
+        endLine,
+        endColumn: c.end - endLineStart + 1,
+        fingerprint: c.fingerprint,
+        preview: c.preview,
+        allowed,
+      };
+      if (c.publicId !== undefined) hit.publicId = c.publicId;
+      hits.push(hit);
+    }
+    return hits;
+  }
+
+  return {
+    rules,
+    scan,
+    scanBuffer: (buf: Buffer): SecretHit[] => scan(buf.toString('utf8')),
+  };
+}
+
+function lineAt(text: string, start: number): string {
+  const e = text.indexOf('\n', start);
+  return text.slice(start, e < 0 ? text.length : e);
+}
+
+/**
+ * Keeps, among hits whose secrets overlap, the one of the most specific rule (family tier, then
+ * rule order); the same rule matching the same span twice is kept once. Result sorted by position.
+ */
+export function resolveOverlaps<T extends { start: number; end: number; rank: number }>(cands: T[]): T[] {
+  const byRank = [...cands].sort((a, b) => a.rank - b.rank || a.start - b.start);
+  const kept: T[] = []; // sorted by start
+  for (const c of byRank) {
+    // first kept with start >= c.end is past c; check the neighbours before it
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (kept[mid]!.start < c.end) lo = mid + 1;
+      else hi = mid;
+    }
+    let overlaps = false;
+    for (let i = lo - 1; i >= 0; i--) {
+      const k = kept[i]!;
+      if (k.end > c.start) {
+        overlaps = true;
+        break;
+      }
+      if (k.start < c.start - 65_536) break; // spans are bounded; no need to look further back
+    }
+    if (!overlaps) kept.splice(lo, 0, c);
+  }
+  return kept.sort((a, b) => a.start - b.start || a.rank - b.rank);
+}

@@ -1,0 +1,25 @@
+/** Where the text to scan comes from: one source per scan mode. */
+import { historySource } from './history.ts';
+import { rangeSource } from './range.ts';
+import { stagedSource } from './staged.ts';
+import type { Source, SourceOptions } from './types.ts';
+import { worktreeSource } from './worktree.ts';
+
+export type ScanMode = 'worktree' | 'staged' | 'range' | 'history';
+
+export function openSource(mode: ScanMode, opts: SourceOptions & { range?: string }): Source {
+  switch (mode) {
+    case 'worktree':
+      return worktreeSource(opts);
+    case 'staged':
+      return stagedSource(opts);
+    case 'history':
+      return historySource(opts);
+    case 'range':
+      if (opts.range === undefined) throw new Error('a range scan needs a commit range (A..B)');
+      return rangeSource({ ...opts, range: opts.range });
+  }
+}
+
+export type { LineRange, ScanItem, Source, SourceOptions } from './types.ts';
+export { DEFAULT_MAX_FILE_BYTES } from './types.ts';
