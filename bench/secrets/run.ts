@@ -17,7 +17,7 @@ import { PLANT_KINDS, githubToken } from './plant.ts';
 import { createRandom } from './random.ts';
 import { FALLBACK_PATTERNS, GITLEAKS_GENERIC_FROM_MEMORY, patternSet, ripgrepVersion, runRipgrep } from './ripgrep.ts';
 import type { RgPatternSet, RgSource } from './ripgrep.ts';
-import { runSecretlint, secretlintBin, secretlintVersion } from './secretlint.ts';
+import { SECRETLINT_PREFIX, runSecretlint, secretlintBin, secretlintVersion } from './secretlint.ts';
 import type { SprawlChildResult } from './sprawl-child.ts';
 
 const args = process.argv.slice(2);
@@ -34,6 +34,16 @@ const limitMs = Number(flag('--secretlint-limit-min', '10')) * 60_000;
 const keep = args.includes('--keep');
 const here = dirname(fileURLToPath(import.meta.url));
 const MB = 1024 * 1024;
+
+/** secretlint is a peer we measure, not a dependency: installed from the npm registry outside the repository. */
+function installSecretlint(): void {
+  console.log(`installing secretlint into ${SECRETLINT_PREFIX} (npm registry)...`);
+  try {
+    execFileSync('npm', ['install', '--prefix', SECRETLINT_PREFIX, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', 'secretlint', '@secretlint/secretlint-rule-preset-recommend'], { stdio: 'inherit' });
+  } catch (err) {
+    console.log(`  failed: ${(err as Error).message.split('\n')[0] ?? ''}`);
+  }
+}
 
 interface Row {
   tool: string;
@@ -99,8 +109,11 @@ try {
   // --- secretlint ----------------------------------------------------------------------------
   let secretlint: Row | undefined;
   if (args.includes('--skip-secretlint')) notes.push('secretlint skipped (--skip-secretlint)');
-  else if (!secretlintBin()) notes.push('secretlint not installed in /tmp/secretlint-bench: skipped');
-  else secretlint = await runSecretlintMeasured();
+  else {
+    if (!secretlintBin()) installSecretlint();
+    if (!secretlintBin()) notes.push(`secretlint could not be installed in ${SECRETLINT_PREFIX}: skipped`);
+    else secretlint = await runSecretlintMeasured();
+  }
 
   // --- the table -----------------------------------------------------------------------------
   console.log(`\nrg: ${ripgrepVersion()}; node ${process.version}; ${workers} sprawl workers, rg -j ${threads}`);
