@@ -66,6 +66,10 @@ export const policySchema = z.strictObject({
   keyRotationDays: z.int().min(1).max(3650).default(90),
   /** Credentials unused for this many days are stale (CIS AWS 1.12: 45). */
   unusedDays: z.int().min(1).max(3650).default(45),
+  /** Secrets (Azure client secrets, certificates) may live at most this long from start to end. */
+  maxSecretLifetimeDays: z.int().min(1).max(36500).default(365),
+  /** A credential expiring within this many days is reported as expiring. */
+  expiryWarningDays: z.int().min(0).max(365).default(30),
 });
 
 export const ownersSchema = z.strictObject({

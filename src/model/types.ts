@@ -72,6 +72,10 @@ export interface Credential {
   lastUsedService?: string;
   lastUsedRegion?: string;
   active: boolean;
+  /** Created and rotated by the provider, never handed out (GCP system-managed keys): cannot leak or be revoked. */
+  managed?: boolean;
+  /** Display name or description the owner gave it (Azure secret display name), when any. */
+  displayName?: string;
 }
 
 export type GrantVia = 'attached' | 'inline' | 'group' | 'binding';

@@ -51,6 +51,8 @@ function credentialRow(scanId: string, r: Credential): CredentialsTable {
     last_used_service: r.lastUsedService ?? null,
     last_used_region: r.lastUsedRegion ?? null,
     active: r.active ? 1 : 0,
+    managed: r.managed ? 1 : 0,
+    display_name: r.displayName ?? null,
   };
 }
 
@@ -206,6 +208,8 @@ export async function loadInventory(store: Store, scanId: string): Promise<Inven
         lastUsedService: opt(r.last_used_service),
         lastUsedRegion: opt(r.last_used_region),
         active: bool(r.active),
+        ...(bool(r.managed) ? { managed: true } : {}),
+        ...(r.display_name !== null ? { displayName: r.display_name } : {}),
       }),
     ),
     grants: grants.map(

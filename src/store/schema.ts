@@ -44,6 +44,8 @@ export interface CredentialsTable {
   last_used_service: string | null;
   last_used_region: string | null;
   active: number;
+  managed: number;
+  display_name: string | null;
 }
 
 export interface GrantsTable {
