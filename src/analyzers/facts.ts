@@ -73,14 +73,18 @@ export function reportsIdentityLastUse(kind: IdentityKind): boolean {
   return REPORTS_IDENTITY_LAST_USE.has(kind);
 }
 
-/** Active and not past its expiry: the credential can authenticate today. */
+/**
+ * Active, not past its expiry and held by someone: a credential that can authenticate today.
+ * Provider-managed credentials (GCP system-managed keys) are never handed out, so they cannot
+ * leak, be rotated or be revoked by the owner: no rule or verdict counts them as usable.
+ */
 export function isUsable(credential: Credential, now: Date): boolean {
-  if (!credential.active) return false;
+  if (!credential.active || credential.managed === true) return false;
   const expires = parseTime(credential.expiresAt);
   return expires === undefined || expires > now.getTime();
 }
 
-/** Usable long-lived credentials of an identity (the keys that can leak). */
+/** Usable long-lived credentials of an identity (the keys that can leak; provider-managed ones excluded by isUsable). */
 export function usableLongLivedCredentials(index: InventoryIndex, identityId: string, now: Date): Credential[] {
   return (index.credentialsByIdentity.get(identityId) ?? []).filter((c) => isUsable(c, now) && isLongLived(c.kind));
 }

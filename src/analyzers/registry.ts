@@ -2,10 +2,12 @@ import { keyAgeRule } from './rules/credential-key-age.ts';
 import { unusedRule } from './rules/credential-unused.ts';
 import { adminRule } from './rules/identity-admin.ts';
 import { leakedRule } from './rules/credential-leaked.ts';
+import { AZURE_RULES } from './rules/azure.ts';
+import { GCP_RULES } from './rules/gcp.ts';
 import type { Rule } from './types.ts';
 
 /** Every rule `analyze` runs, in a fixed order. Add new rules here. */
-export const RULES: readonly Rule[] = [keyAgeRule, unusedRule, adminRule, leakedRule];
+export const RULES: readonly Rule[] = [keyAgeRule, unusedRule, adminRule, leakedRule, ...GCP_RULES, ...AZURE_RULES];
 
 export function getRule(id: string): Rule | undefined {
   return RULES.find((r) => r.id === id);

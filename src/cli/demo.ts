@@ -35,9 +35,10 @@ export function registerDemo(program: Command): void {
         } catch (err) {
           rt.log.warn(`no sandbox repository (is git installed?): ${(err as Error).message.split('\n')[0] ?? ''}`);
         }
-        const config = parseConfig({ aws: sandbox.config.aws, repos }, 'the sandbox');
+        const config = parseConfig({ ...sandbox.config, repos }, 'the sandbox');
         rt.log.info(
-          `sandbox: ${sandbox.estate.aws.accounts.length} AWS accounts on ${sandbox.aws.endpoint} (seed ${String(opts.seed)}, size ${opts.size})` +
+          `sandbox (seed ${String(opts.seed)}, size ${opts.size}): ${sandbox.estate.aws.accounts.length} AWS accounts on ${sandbox.aws.endpoint}, ` +
+            `${sandbox.estate.gcp.projects.length} GCP projects on ${sandbox.gcp.endpoint}, ${sandbox.estate.azure.subscriptions.length} Azure subscriptions on ${sandbox.azure.endpoint}` +
             (repos[0] ? `, repository ${repos[0].name} in ${DEMO_REPO}` : ''),
         );
         const location = rt.opts.db ?? DEMO_STORE;

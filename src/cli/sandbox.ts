@@ -25,13 +25,15 @@ export function registerSandbox(program: Command): void {
         rt.log.warn(`no sandbox repository (is git installed?): ${(err as Error).message.split('\n')[0] ?? ''}`);
       }
       const path = resolve(opts.writeConfig);
-      writeFileSync(path, `# written by \`sprawl sandbox\`: points sprawl at the local sandbox estate\n${stringify({ version: 1, aws: sandbox.config.aws, repos })}`);
+      writeFileSync(path, `# written by \`sprawl sandbox\`: points sprawl at the local sandbox estate\n${stringify({ version: 1, ...sandbox.config, repos })}`);
       const env = Object.entries(sandbox.env)
         .map(([k, v]) => `export ${k}='${v}'`)
         .join('\n');
       rt.out(
         [
           `AWS IAM/STS emulator: ${sandbox.aws.endpoint} (${sandbox.estate.aws.accounts.length} accounts)`,
+          `GCP IAM/Resource Manager/Policy Analyzer emulator: ${sandbox.gcp.endpoint} (${sandbox.estate.gcp.projects.length} projects)`,
+          `Azure ARM/Graph/Entra emulator: ${sandbox.azure.endpoint} (${sandbox.estate.azure.subscriptions.length} subscriptions; CA in ${String(sandbox.config.azure.caFile)})`,
           `config: ${path}`,
           '',
           'In another shell (fake sandbox credentials):',

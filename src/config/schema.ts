@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { azureSchema } from './azure-schema.ts';
+import { gcpSchema } from './gcp-schema.ts';
 
 /**
  * AWS account ids are 12 digits. YAML reads an unquoted id as a number and drops leading zeros;
@@ -112,6 +114,8 @@ export const configSchema = z.strictObject({
   policy: policySchema.prefault({}),
   owners: ownersSchema.prefault({}),
   aws: awsSchema.optional(),
+  gcp: gcpSchema.optional(),
+  azure: azureSchema.optional(),
   secrets: secretsSchema.prefault({}),
   repos: z.array(repoSchema).default([]),
 });

@@ -3,6 +3,8 @@
  * Stages talk through the store only; this module wires them and decides the scan's status.
  */
 import { collectAws } from '../collectors/aws/index.ts';
+import { collectAzure } from '../collectors/azure/index.ts';
+import { collectGcp } from '../collectors/gcp/index.ts';
 import { collectRepos } from '../collectors/repos/collect.ts';
 import type { Collector, CollectorContext, Progress } from '../collectors/context.ts';
 import type { Config } from '../config/schema.ts';
@@ -29,6 +31,8 @@ export interface ScanOptions {
 
 export interface CollectorSet {
   aws: typeof collectAws;
+  gcp: typeof collectGcp;
+  azure: typeof collectAzure;
   repos: typeof collectRepos;
 }
 
@@ -55,6 +59,10 @@ function plannedSources(config: Config, collectors: CollectorSet): PlannedSource
     const collect: Collector<{ aws: typeof aws; owners: Config['owners'] }> = collectors.aws;
     out.push({ name: 'aws', run: (ctx) => collect({ aws, owners: config.owners }, ctx) });
   }
+  const gcp = config.gcp;
+  if (gcp) out.push({ name: 'gcp', run: (ctx) => collectors.gcp({ gcp, owners: config.owners }, ctx) });
+  const azure = config.azure;
+  if (azure) out.push({ name: 'azure', run: (ctx) => collectors.azure({ azure, owners: config.owners }, ctx) });
   if (config.repos.length > 0) {
     const fingerprintKey = process.env.SPRAWL_FINGERPRINT_KEY || undefined;
     out.push({ name: 'repos', run: (ctx) => collectors.repos({ repos: config.repos, secrets: config.secrets, ...(fingerprintKey ? { fingerprintKey } : {}) }, ctx) });
@@ -73,9 +81,9 @@ export function scanStatus(sources: readonly SourceOutcome[], interrupted: boole
 export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   const now = opts.now ?? (() => new Date());
   const started = now();
-  const sources = plannedSources(opts.config, { aws: collectAws, repos: collectRepos, ...opts.collectors });
+  const sources = plannedSources(opts.config, { aws: collectAws, gcp: collectGcp, azure: collectAzure, repos: collectRepos, ...opts.collectors });
   if (sources.length === 0) {
-    throw new NothingToScanError('nothing to scan: the config has no provider section and no repos (add `aws:` or `repos:` to sprawl.yaml, or run `sprawl init`)');
+    throw new NothingToScanError('nothing to scan: the config has no provider section and no repos (add `aws:`, `gcp:`, `azure:` or `repos:` to sprawl.yaml, or run `sprawl init`)');
   }
   const { store, log } = opts;
   const scanId = newScanId(started);

@@ -18,12 +18,16 @@ import {
   serviceTrust,
 } from './aws/policies.ts';
 import type { PolicyDocument } from './aws/policies.ts';
+import { generateAzureEstate } from './azure/estate.ts';
+import type { AzureEstate } from './azure/estate.ts';
+import { generateGcpEstate } from './gcp/estate.ts';
+import type { GcpEstate } from './gcp/estate.ts';
 
 export type { PolicyDocument, PolicyStatement } from './aws/policies.ts';
 
 export interface EstateOptions {
   seed?: string | number;
-  /** Approximate number of non-human identities, 1 to 100,000. Default 60. */
+  /** Approximate number of non-human identities across the clouds (see CLOUD_SHARE), 1 to 100,000. Default 60. */
   size?: number;
   /** The estate's clock: every age is relative to it. Default: the current time. */
   now?: Date | string;
@@ -35,7 +39,12 @@ export interface Estate {
   /** ISO-8601 time the estate was generated for. */
   now: string;
   aws: AwsEstate;
+  gcp: GcpEstate;
+  azure: AzureEstate;
 }
+
+/** How `size` is shared between the clouds: most estates are AWS-heavy. */
+export const CLOUD_SHARE = { aws: 0.6, gcp: 0.2, azure: 0.2 } as const;
 
 export interface AwsEstate {
   /** The management/security account; the sandbox's base credentials belong to it. */
@@ -184,8 +193,11 @@ export function generateEstate(opts: EstateOptions = {}): Estate {
   const nowMs = Math.floor(new Date(opts.now ?? Date.now()).getTime() / 1000) * 1000;
   if (Number.isNaN(nowMs)) throw new RangeError(`invalid now: ${String(opts.now)}`);
   const rng = createRng(`sprawl-estate:${String(seed)}`);
+  const awsSize = Math.max(6, Math.round(size * CLOUD_SHARE.aws));
+  const gcpSize = Math.max(3, Math.round(size * CLOUD_SHARE.gcp));
+  const azureSize = Math.max(3, size - awsSize - gcpSize);
 
-  const nAccounts = accountCount(size);
+  const nAccounts = accountCount(awsSize);
   const ids = new Set<string>();
   const accountIds: string[] = [];
   while (accountIds.length < nAccounts) {
@@ -203,7 +215,7 @@ export function generateEstate(opts: EstateOptions = {}): Estate {
   const weights = accountIds.map(() => 0.5 + rng.next());
   const totalWeight = weights.reduce((a, b) => a + b, 0);
   const accounts: AwsAccount[] = accountIds.map((id, i) => {
-    const quota = Math.max(4, Math.round((size * (weights[i] as number)) / totalWeight));
+    const quota = Math.max(4, Math.round((awsSize * (weights[i] as number)) / totalWeight));
     const name = i < ACCOUNT_NAMES.length ? (ACCOUNT_NAMES[i] as string) : `workload-${String(i).padStart(2, '0')}`;
     return generateAccount(rng.fork(`account:${id}`), {
       id,
@@ -227,6 +239,8 @@ export function generateEstate(opts: EstateOptions = {}): Estate {
       externalId,
       accounts,
     },
+    gcp: generateGcpEstate({ seed, size: gcpSize, nowMs }),
+    azure: generateAzureEstate({ seed, size: azureSize, nowMs }),
   };
 }
 
@@ -738,6 +752,15 @@ function workloadRole(rng: Rng, spec: AccountSpec, uniqueName: (b: string) => st
 // ---------------------------------------------------------------------------------------------
 
 /** Non-human identities in an estate, as the collector should find them (humans and SSO roles left out). */
+/** Non-human identities of every cloud: AWS machine users and roles, GCP service accounts, Azure principals. */
+export function countAllIdentities(estate: Estate): { aws: number; gcp: number; azure: number; total: number } {
+  const a = countMachineIdentities(estate);
+  const aws = a.users + a.roles;
+  const gcp = estate.gcp.projects.reduce((n, p) => n + p.serviceAccounts.length, 0);
+  const azure = estate.azure.servicePrincipals.length;
+  return { aws, gcp, azure, total: aws + gcp + azure };
+}
+
 export function countMachineIdentities(estate: Estate): { users: number; roles: number; serviceLinked: number } {
   let users = 0;
   let roles = 0;

@@ -3,24 +3,39 @@
  * (fake) credentials that point sprawl at them. Product code never imports this module; it only
  * receives the endpoints and credentials through the same config a real estate uses.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { z } from 'zod';
+import type { azureSchema } from '../config/azure-schema.ts';
+import type { gcpSchema } from '../config/gcp-schema.ts';
 import type { awsSchema } from '../config/schema.ts';
 import { generateEstate } from './estate.ts';
 import type { Estate, EstateOptions } from './estate.ts';
 import { hash32 } from './random.ts';
 import { startAwsEmulator } from './aws/index.ts';
 import type { AwsEmulator, AwsEmulatorOptions } from './aws/index.ts';
+import { startAzureEmulator } from './azure/index.ts';
+import type { AzureEmulator, AzureEmulatorOptions } from './azure/index.ts';
+import { startGcpEmulator } from './gcp/index.ts';
+import type { GcpEmulator, GcpEmulatorOptions } from './gcp/index.ts';
 
 export type { Estate, EstateOptions } from './estate.ts';
 export type { AwsEmulator, AwsFaults } from './aws/index.ts';
+export type { AzureEmulator, AzureFaults } from './azure/index.ts';
+export type { GcpEmulator, GcpFaults } from './gcp/index.ts';
 
 export interface SandboxOptions extends EstateOptions {
   aws?: AwsEmulatorOptions;
+  gcp?: GcpEmulatorOptions;
+  azure?: AzureEmulatorOptions;
 }
 
 /** The part of a sprawl config the sandbox fills in (input shape of config/schema.ts: defaults apply). */
 export interface SandboxConfig {
   aws: z.input<typeof awsSchema>;
+  gcp: z.input<typeof gcpSchema>;
+  azure: z.input<typeof azureSchema>;
 }
 
 export interface SandboxEnv {
@@ -28,11 +43,17 @@ export interface SandboxEnv {
   /** Fake: starts with `sandbox/` so nobody mistakes it for a real key. */
   AWS_SECRET_ACCESS_KEY: string;
   AWS_REGION: string;
+  /** Static bearer token the GCP emulator accepts (in place of Application Default Credentials). */
+  SPRAWL_GCP_ACCESS_TOKEN: string;
+  /** Static bearer token the Azure emulator accepts for ARM and Graph. */
+  SPRAWL_AZURE_ACCESS_TOKEN: string;
 }
 
 export interface Sandbox {
   estate: Estate;
   aws: AwsEmulator;
+  gcp: GcpEmulator;
+  azure: AzureEmulator;
   config: SandboxConfig;
   env: SandboxEnv;
   stop(): Promise<void>;
@@ -43,6 +64,12 @@ const REGION = 'us-east-1';
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const estate = generateEstate(opts);
   const aws = await startAwsEmulator(estate, opts.aws);
+  const gcp = await startGcpEmulator(estate.gcp, opts.gcp);
+  const azure = await startAzureEmulator(estate.azure, opts.azure);
+  // The Azure emulator's self-signed certificate, for the client to trust (azure.caFile).
+  const caDir = mkdtempSync(join(tmpdir(), 'sprawl-sandbox-'));
+  const caFile = join(caDir, 'azure-ca.pem');
+  writeFileSync(caFile, azure.ca);
   const { auditRoleName, externalId } = estate.aws;
   const config: SandboxConfig = {
     aws: {
@@ -50,13 +77,26 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       region: REGION,
       accounts: estate.aws.accounts.map((a) => ({ id: a.id, name: a.name, roleArn: `arn:aws:iam::${a.id}:role/${auditRoleName}`, externalId })),
     },
+    gcp: { endpoint: gcp.endpoint, organization: estate.gcp.organization.id },
+    azure: { tenantId: azure.tenantId, armEndpoint: azure.endpoint, graphEndpoint: azure.endpoint, authorityHost: azure.endpoint, caFile },
   };
   const fakeSecret = `sandbox/${hash32(`secret:${String(estate.seed)}`).toString(36)}/not-a-real-secret`;
   return {
     estate,
     aws,
+    gcp,
+    azure,
     config,
-    env: { AWS_ACCESS_KEY_ID: estate.aws.scanner.accessKeyId, AWS_SECRET_ACCESS_KEY: fakeSecret, AWS_REGION: REGION },
-    stop: () => aws.stop(),
+    env: {
+      AWS_ACCESS_KEY_ID: estate.aws.scanner.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: fakeSecret,
+      AWS_REGION: REGION,
+      SPRAWL_GCP_ACCESS_TOKEN: gcp.accessToken,
+      SPRAWL_AZURE_ACCESS_TOKEN: azure.accessToken,
+    },
+    stop: async () => {
+      await Promise.all([aws.stop(), gcp.stop(), azure.stop()]);
+      rmSync(caDir, { recursive: true, force: true });
+    },
   };
 }

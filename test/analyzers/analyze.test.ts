@@ -19,7 +19,8 @@ const estate = () => {
 describe('analyze', () => {
   it('runs every rule and sorts findings worst first, then by id', () => {
     const { findings } = analyze(estate(), DEFAULT_POLICY, NOW);
-    expect(new Set(findings.map((f) => f.ruleId))).toEqual(new Set(RULES.map((r) => r.id)));
+    // this estate is AWS: every rule but the GCP- and Azure-only ones fires
+    expect(new Set(findings.map((f) => f.ruleId))).toEqual(new Set(RULES.map((r) => r.id).filter((id) => !/^(gcp|azure)\./.test(id))));
     for (let i = 1; i < findings.length; i++) {
       const a = findings[i - 1]!;
       const b = findings[i]!;
@@ -50,9 +51,12 @@ describe('analyze', () => {
     expect(() => assertUniqueRuleIds(RULES)).not.toThrow();
     expect(() => assertUniqueRuleIds([RULES[0]!, RULES[0]!])).toThrow(/duplicate/);
     expect(getRule('credential.key-age')?.severity).toBe('medium');
+    // No CIS benchmark or safeguard speaks to an application secret's lifetime or coming expiry.
+    const withoutCis = new Set(['azure.secret-lifetime', 'azure.secret-expiring']);
     for (const r of RULES) {
       expect(r.title && r.rationale && r.remediation).toBeTruthy();
-      expect(new Set(r.references.map((x) => x.framework))).toEqual(new Set(['CIS', 'SOC2', 'ISO27001', 'NIST800-53']));
+      const frameworks = ['SOC2', 'ISO27001', 'NIST800-53', ...(withoutCis.has(r.id) ? [] : ['CIS'])];
+      expect(new Set(r.references.map((x) => x.framework)), r.id).toEqual(new Set(frameworks));
     }
   });
 });

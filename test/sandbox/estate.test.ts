@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countMachineIdentities, generateEstate } from '../../src/sandbox/estate.ts';
+import { countAllIdentities, generateEstate } from '../../src/sandbox/estate.ts';
 import type { Estate } from '../../src/sandbox/estate.ts';
 
 const NOW = '2025-06-01T00:00:00Z';
@@ -22,20 +22,22 @@ describe('generateEstate', () => {
     expect(d.aws.accounts[0]?.users[1]?.name).toBe(a.aws.accounts[0]?.users[1]?.name);
   });
 
-  it.each([12, 60, 1_000, 10_000])('scales to about %i non-human identities', (size) => {
+  it.each([12, 60, 1_000, 10_000])('scales to about %i non-human identities across the clouds', (size) => {
     const e = generateEstate({ seed: 3, size, now: NOW });
-    const n = countMachineIdentities(e);
-    const total = n.users + n.roles;
-    expect(total).toBeGreaterThanOrEqual(size * 0.8);
-    expect(total).toBeLessThanOrEqual(size * 1.5 + 6);
+    const n = countAllIdentities(e);
+    expect(n.total).toBeGreaterThanOrEqual(size * 0.8);
+    expect(n.total).toBeLessThanOrEqual(size * 1.5 + 12);
+    // most of it AWS, a fifth each for GCP and Azure
+    expect(n.aws).toBeGreaterThan(n.gcp);
+    expect(n.gcp).toBeGreaterThan(0);
+    expect(n.azure).toBeGreaterThan(0);
     expect(e.aws.accounts.length).toBeGreaterThanOrEqual(2);
   });
 
   it('scales to 100,000 identities (its speed is measured in bench/, not here)', () => {
-    const e = generateEstate({ seed: 1, size: 100_000, now: NOW });
-    const n = countMachineIdentities(e);
-    expect(n.users + n.roles).toBeGreaterThan(95_000);
-    expect(n.users + n.roles).toBeLessThan(105_000);
+    const n = countAllIdentities(generateEstate({ seed: 1, size: 100_000, now: NOW }));
+    expect(n.total).toBeGreaterThan(90_000);
+    expect(n.total).toBeLessThan(110_000);
   });
 
   it('uses well-formed ids, unique within the estate and per account', () => {

@@ -15,7 +15,8 @@ export const KEY_AGE_HIGH_FACTOR = 4;
  * - medium; high when older than 4x the threshold (360 days by default: it has missed three
  *   rotations and is likely copied into places nobody remembers).
  * - Credentials without `createdAt` are skipped (no evidence); so are credentials of disabled
- *   identities (they cannot authenticate; the verdict keeps disabled identities).
+ *   identities (they cannot authenticate; the verdict keeps disabled identities) and
+ *   provider-managed ones (GCP system-managed keys, rotated by Google: `isUsable` is false).
  */
 export const keyAgeRule: Rule = {
   id: 'credential.key-age',

@@ -1,0 +1,182 @@
+/**
+ * The Azure emulator: one https server on 127.0.0.1 (self-signed certificate from the sandbox
+ * harness; bearer-token clients refuse plain http) serving Azure Resource Manager, Microsoft
+ * Graph and the Entra token endpoint from an AzureEstate. Duplicate slashes are collapsed (the
+ * ARM SDK sends `//subscriptions/..` for scopes starting with `/`), errors are `{ error: { code,
+ * message } }`, faults are injected through the handle and every request is logged.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startEmulatorServer } from '../http.ts';
+import { handleArm, indexArm } from './arm.ts';
+import { authorize, handleEntra } from './entra.ts';
+import type { TokenStore } from './entra.ts';
+import type { AzureEstate } from './estate.ts';
+import { handleGraph, indexGraph } from './graph.ts';
+import { AzureFault, readBody, send, sleep } from './wire.ts';
+import type { Reply } from './wire.ts';
+
+export type AzureApi = 'arm' | 'graph' | 'entra';
+
+/** A fault rule: matches an API and/or a path substring (case-insensitive); `times` counts down. */
+export interface AzureFaultRule {
+  api?: AzureApi;
+  /** Substring of the request path, e.g. `roleAssignments`, `/servicePrincipals`, a subscription id. */
+  match?: string;
+  times: number;
+}
+
+/** Faults injected at runtime: tests mutate this object on the handle. */
+export interface AzureFaults {
+  /** 429 with `retry-after` (seconds, rounded up) and `retry-after-ms`, which the SDKs retry. */
+  throttle?: AzureFaultRule & { retryAfterMs?: number };
+  /** 503 ServiceUnavailable (no retry-after): retried with exponential backoff. */
+  serverError?: AzureFaultRule;
+  /** 403 AuthorizationFailed for every ARM call scoped to these subscriptions. */
+  forbiddenSubscriptions?: string[];
+  /** 403 on the beta sign-in reports, as in a tenant without Entra ID P1. */
+  signInReportsForbidden?: boolean;
+  /** Delay every response by this many milliseconds. */
+  delayMs?: number;
+}
+
+export interface AzureCall {
+  api: AzureApi;
+  method: string;
+  /** Collapsed path without the query. */
+  path: string;
+  status: number;
+}
+
+export interface AzureCallLog {
+  log: AzureCall[];
+  /** Requests matching an API, a path substring (case-insensitive) and/or a status. */
+  count(filter?: { api?: AzureApi; match?: string; status?: number }): number;
+  reset(): void;
+}
+
+export interface AzureEmulatorOptions {
+  /** Items per ARM list page. Default 100. */
+  armPageSize?: number;
+  /** Largest Graph page, whatever `$top` asks. Default 999. */
+  graphMaxPageSize?: number;
+  port?: number;
+}
+
+export interface AzureEmulator {
+  /** `https://127.0.0.1:<port>`: ARM endpoint, Graph endpoint and authority host at once. */
+  endpoint: string;
+  port: number;
+  /** The self-signed certificate (PEM) clients must trust. */
+  ca: string;
+  faults: AzureFaults;
+  calls: AzureCallLog;
+  tenantId: string;
+  /** Client id and (fake) secret the token endpoint accepts. */
+  clientId: string;
+  clientSecret: string;
+  /** A static bearer token accepted by ARM and Graph (for `SPRAWL_AZURE_ACCESS_TOKEN`). */
+  accessToken: string;
+  stop(): Promise<void>;
+}
+
+function createCallLog(): AzureCallLog {
+  const calls: AzureCallLog = {
+    log: [],
+    count(filter = {}) {
+      const match = filter.match?.toLowerCase();
+      return calls.log.filter((c) => (filter.api === undefined || c.api === filter.api) && (match === undefined || c.path.toLowerCase().includes(match)) && (filter.status === undefined || c.status === filter.status)).length;
+    },
+    reset() {
+      calls.log = [];
+    },
+  };
+  return calls;
+}
+
+function apiOf(path: string): AzureApi {
+  if (/^\/(v1\.0|beta)\//.test(path)) return 'graph';
+  if (/^\/[^/]+\/(v2\.0\/\.well-known|oauth2\/)/.test(path)) return 'entra';
+  return 'arm';
+}
+
+function fires(rule: AzureFaultRule | undefined, api: AzureApi, path: string): boolean {
+  if (!rule || rule.times <= 0) return false;
+  if (rule.api !== undefined && rule.api !== api) return false;
+  if (rule.match !== undefined && !path.toLowerCase().includes(rule.match.toLowerCase())) return false;
+  rule.times--;
+  return true;
+}
+
+export async function startAzureEmulator(estate: AzureEstate, opts: AzureEmulatorOptions = {}): Promise<AzureEmulator> {
+  const faults: AzureFaults = {};
+  const calls = createCallLog();
+  const arm = indexArm(estate);
+  const graph = indexGraph(estate);
+  const tokens: TokenStore = { issued: new Map(), staticToken: `sandbox-azure.${randomBytes(12).toString('base64url')}` };
+  const armPageSize = opts.armPageSize ?? 100;
+  const graphMaxPageSize = opts.graphMaxPageSize ?? 999;
+  let origin = '';
+
+  const route = async (req: IncomingMessage, api: AzureApi, path: string, url: URL): Promise<Reply> => {
+    const method = req.method ?? 'GET';
+    if (api === 'entra') {
+      const body = method === 'POST' ? await readBody(req) : '';
+      const reply = handleEntra(method, path, origin, body, estate, tokens);
+      if (reply) return reply;
+    }
+    if (fires(faults.throttle, api, path)) {
+      const ms = faults.throttle?.retryAfterMs ?? 10;
+      throw new AzureFault(429, api === 'graph' ? 'TooManyRequests' : 'TooManyRequests', 'Too many requests, please retry later.', { 'retry-after': String(Math.ceil(ms / 1000)), 'retry-after-ms': String(ms), 'x-ms-retry-after-ms': String(ms) });
+    }
+    if (fires(faults.serverError, api, path)) throw new AzureFault(503, 'ServiceUnavailable', 'The service is temporarily unavailable.');
+    if (method !== 'GET') throw new AzureFault(405, 'MethodNotAllowed', `The emulator serves reads only (${method}).`);
+    if (api === 'graph') {
+      authorize(req.headers.authorization, 'graph', tokens);
+      const reply = handleGraph({ path, url, maxPageSize: graphMaxPageSize, reportsForbidden: faults.signInReportsForbidden === true }, graph);
+      if (reply) return reply;
+    } else {
+      authorize(req.headers.authorization, 'arm', tokens);
+      if (!url.searchParams.get('api-version')) throw new AzureFault(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+      const reply = handleArm({ path, url, pageSize: armPageSize, forbidden: faults.forbiddenSubscriptions ?? [], callerId: estate.scanner.servicePrincipalId }, arm);
+      if (reply) return reply;
+    }
+    throw new AzureFault(404, 'NotFound', `No route for ${path}`);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = randomUUID();
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const path = (q < 0 ? raw : raw.slice(0, q)).replace(/\/{2,}/g, '/');
+    const url = new URL(`${path}${q < 0 ? '' : raw.slice(q)}`, origin);
+    const api = apiOf(path);
+    let reply: Reply;
+    try {
+      if (faults.delayMs) await sleep(faults.delayMs);
+      reply = await route(req, api, path, url);
+    } catch (err) {
+      const fault = err instanceof AzureFault ? err : new AzureFault(500, 'InternalServerError', err instanceof Error ? err.message : String(err));
+      const error = api === 'graph' ? { code: fault.code, message: fault.message, innerError: { date: new Date().toISOString(), 'request-id': requestId, 'client-request-id': requestId } } : { code: fault.code, message: fault.message };
+      reply = { status: fault.status, body: { error }, headers: fault.headers };
+    }
+    calls.log.push({ api, method: req.method ?? 'GET', path, status: reply.status });
+    send(res, reply, requestId);
+  };
+
+  const server = await startEmulatorServer(handle, { tls: true, ...(opts.port !== undefined ? { port: opts.port } : {}) });
+  origin = server.endpoint;
+  if (server.ca === undefined) throw new Error('the https harness returned no certificate');
+  return {
+    endpoint: server.endpoint,
+    port: server.port,
+    ca: server.ca,
+    faults,
+    calls,
+    tenantId: estate.tenantId,
+    clientId: estate.scanner.clientId,
+    clientSecret: estate.scanner.clientSecret,
+    accessToken: tokens.staticToken,
+    stop: () => server.stop(),
+  };
+}
