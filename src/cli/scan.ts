@@ -44,7 +44,17 @@ function describePlan(config: Config, location: string): string {
       ? config.aws.accounts.map((a) => `  aws: ${a.id ?? '(account of the role)'}${a.name ? ` (${a.name})` : ''}${a.roleArn ? ` via ${a.roleArn}` : ''}`)
       : ['  aws: the account of the default credentials'];
     lines.push('sources:', ...accounts);
-  } else lines.push('sources: none (add an `aws:` section)');
+  } else lines.push('sources:');
+  if (config.gcp) {
+    const g = config.gcp;
+    lines.push(`  gcp: ${[...g.projects.map((p) => `project ${p}`), ...g.folders.map((f) => `folder ${f}`), ...(g.organization ? [`organization ${g.organization}`] : [])].join(', ')}`);
+  }
+  if (config.azure) {
+    const a = config.azure;
+    lines.push(`  azure: tenant ${a.tenantId ?? '(of the credential)'}, ${a.subscriptions.length ? `subscriptions ${a.subscriptions.join(', ')}` : 'every visible subscription'}`);
+  }
+  for (const r of config.repos) lines.push(`  repo: ${r.path}${r.history ? ' (history)' : ' (working tree)'}`);
+  if (!config.aws && !config.gcp && !config.azure && config.repos.length === 0) lines.push('  none (add an `aws:`, `gcp:`, `azure:` or `repos:` section)');
   lines.push(`policy: keys rotate after ${config.policy.keyRotationDays} days, credentials stale after ${config.policy.unusedDays} days unused`);
   return lines.join('\n');
 }

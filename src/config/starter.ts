@@ -9,8 +9,10 @@ version: 1
 # store: postgres://sprawl@db.internal:5432/sprawl
 
 policy:
-  keyRotationDays: 90   # access keys older than this should be rotated (CIS AWS 1.14)
-  unusedDays: 45        # credentials unused this long are stale (CIS AWS 1.12)
+  keyRotationDays: 90         # access keys older than this should be rotated (CIS AWS 1.14)
+  unusedDays: 45              # credentials unused this long are stale (CIS AWS 1.12)
+  maxSecretLifetimeDays: 365  # client secrets may not live longer (start to end)
+  expiryWarningDays: 30       # secrets expiring this soon are reported
 
 owners:
   # tags whose value names an identity's owner, in order of preference
@@ -39,6 +41,26 @@ aws:
     machinePatterns: ['^(svc|ci|cd|bot|app|sa|deploy|build|terraform|automation)[-_.]', '[-_.](svc|bot|ci|deploy|deployer|automation|service|sa)$']
     humanPatterns: []
     noConsolePasswordIsMachine: true
+
+# Google Cloud: credentials from Application Default Credentials (gcloud auth
+# application-default login, GOOGLE_APPLICATION_CREDENTIALS, workload identity).
+# The scanner needs roles/iam.securityReviewer, roles/browser on folders or the
+# organization, and roles/policyanalyzer.activityAnalysisViewer for last use.
+# gcp:
+#   projects: [acme-prod]
+#   folders: []                # every project below these folders
+#   # organization: "123456789012"   # every project of the organization
+#   concurrency: 8
+#   activity: true             # last authentication from the Policy Analyzer
+
+# Azure: credentials from DefaultAzureCredential (AZURE_TENANT_ID, AZURE_CLIENT_ID,
+# AZURE_CLIENT_SECRET, workload or managed identity, Azure CLI). Needs Reader on the
+# subscriptions and Graph Application.Read.All + AuditLog.Read.All.
+# azure:
+#   tenantId: 00000000-0000-0000-0000-000000000000
+#   subscriptions: []          # empty: every subscription the credential sees
+#   signInActivity: true       # needs Entra ID P1/P2
+#   firstPartyApps: skip
 
 # Committed keys: \`sprawl scan\` searches these checkouts (history: every blob of every ref);
 # \`sprawl gate\` and \`sprawl secrets scan\` use the detection settings below.
