@@ -3,11 +3,13 @@
  * building its scanner once. Items are packed into batches of about `batchBytes` (one fresh
  * ArrayBuffer per batch, transferred, never a Buffer's shared pool) and at most `maxInFlight`
  * batches are out at once, so the source is pulled no faster than the workers scan and memory stays
- * flat. A scan whose first `inlineBytes` already exhaust the source runs inline (no worker start-up).
+ * flat. Working-tree files travel as paths (FileItem): the worker reads them, so this thread copies
+ * nothing. A scan whose first `inlineBytes` already exhaust the source runs inline (no worker start-up).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { ScanItem } from './sources/types.ts';
+import { readFileItem } from './sources/worktree.ts';
+import type { FileItem, ScanItem } from './sources/types.ts';
 import type { SecretHit, SecretRule } from './types.ts';
 
 /** The engine's API (src/collectors/repos/engine/index.ts). */
@@ -30,17 +32,27 @@ export interface ScannerSpec {
   disabledRules?: string[];
 }
 
+/** One item of a batch: its content's end in the batch buffer (it starts where the previous one ended), or a file to read. */
+export type BatchEntry = { end: number } | { file: string; maxBytes: number };
 export interface BatchRequest {
   id: number;
   buf: ArrayBuffer;
-  /** Item i is bytes [ends[i - 1] ?? 0, ends[i]) of `buf`. */
-  ends: number[];
+  items: BatchEntry[];
 }
-export type ItemResult = { hits: SecretHit[] } | { error: string };
+/** Hits (with the bytes scanned), the item's error, or why a file was not scanned. */
+export type ItemResult = { hits: SecretHit[]; size?: number } | { error: string } | { skipped: 'binary' | 'large' | 'gone' };
 export type BatchReply = { id: number; results: ItemResult[] } | { id: number; fatal: string };
 
-/** An item once scanned: everything but the content, and its size. */
+/** What a source yields: content, or a working-tree file to read. */
+export type SourceItem = ScanItem | FileItem;
+
+/** An item once scanned: everything but the content, and its size (0 when not scanned). */
 export type ScannedItem = Omit<ScanItem, 'content'> & { size: number };
+
+const isFile = (item: SourceItem): item is FileItem => 'file' in item;
+
+/** A file item weighs this much when batches are filled (its size is not known before it is read). */
+const FILE_WEIGHT = 64 * 1024;
 
 export interface RunScanOptions {
   /** Worker threads; default `os.availableParallelism()`; 0 scans on the calling thread. */
@@ -80,13 +92,22 @@ export function scanOne(scanner: Scanner, content: Buffer): ItemResult {
   }
 }
 
-function meta(item: ScanItem): ScannedItem {
+/** Reads a file item, then scans it. */
+export function scanFile(scanner: Scanner, item: FileItem): ItemResult {
+  const read = readFileItem(item);
+  if (!('content' in read)) return read;
+  const result = scanOne(scanner, read.content);
+  return 'hits' in result ? { hits: result.hits, size: read.content.length } : result;
+}
+
+function meta(item: SourceItem, result: ItemResult): ScannedItem {
+  if (isFile(item)) return { location: item.location, size: 'hits' in result ? (result.size ?? 0) : 0 };
   const { content, ...rest } = item;
   return { ...rest, size: content.length };
 }
 
 /** Scans every item of `items`, calling `onResult` for each (in no particular order). */
-export async function runScan(items: AsyncIterable<ScanItem>, opts: RunScanOptions, onResult: (item: ScannedItem, result: ItemResult) => void): Promise<void> {
+export async function runScan(items: AsyncIterable<SourceItem>, opts: RunScanOptions, onResult: (item: ScannedItem, result: ItemResult) => void): Promise<void> {
   const spec: ScannerSpec = {
     module: opts.scannerModule ?? ENGINE_MODULE,
     ...(opts.fingerprintKey !== undefined ? { fingerprintKey: opts.fingerprintKey } : {}),
@@ -95,29 +116,32 @@ export async function runScan(items: AsyncIterable<ScanItem>, opts: RunScanOptio
   const workers = opts.workers ?? availableParallelism();
   const inlineBytes = opts.inlineBytes ?? 2 * 1024 * 1024;
   const it = items[Symbol.asyncIterator]();
-  const next = async (): Promise<IteratorResult<ScanItem>> => {
+  const next = async (): Promise<IteratorResult<SourceItem>> => {
     opts.signal?.throwIfAborted();
     return it.next();
   };
   const inline = async (head: ScanItem[], rest: boolean): Promise<void> => {
     let scanner: Scanner | undefined; // built on the first item: a source error comes first
-    const scan = async (item: ScanItem): Promise<void> => {
+    const scan = async (item: SourceItem): Promise<void> => {
       scanner ??= await loadScanner(spec);
-      onResult(meta(item), scanOne(scanner, item.content));
+      const result = isFile(item) ? scanFile(scanner, item) : scanOne(scanner, item.content);
+      onResult(meta(item, result), result);
     };
     for (const item of head) await scan(item);
     if (rest) for (let r = await next(); !r.done; r = await next()) await scan(r.value);
   };
   try {
     if (workers === 0) return await inline([], true);
-    // Read ahead up to inlineBytes: a small scan never starts a worker.
+    // Read ahead up to inlineBytes (reading files here): a small scan never starts a worker.
     const head: ScanItem[] = [];
     let headBytes = 0;
     while (headBytes <= inlineBytes) {
       const r = await next();
       if (r.done) return await inline(head, false);
-      head.push(r.value);
-      headBytes += r.value.content.length;
+      const item = isFile(r.value) ? readHead(r.value, onResult) : r.value;
+      if (!item) continue;
+      head.push(item);
+      headBytes += item.content.length;
     }
     await runPooled(head, next, workers, spec, opts, onResult);
   } finally {
@@ -125,9 +149,17 @@ export async function runScan(items: AsyncIterable<ScanItem>, opts: RunScanOptio
   }
 }
 
+/** A file item read on this thread: its content as a ScanItem, or its result reported now. */
+function readHead(item: FileItem, onResult: (item: ScannedItem, result: ItemResult) => void): ScanItem | undefined {
+  const read = readFileItem(item);
+  if ('content' in read) return { location: item.location, content: read.content };
+  onResult(meta(item, read), read);
+  return undefined;
+}
+
 async function runPooled(
   head: ScanItem[],
-  next: () => Promise<IteratorResult<ScanItem>>,
+  next: () => Promise<IteratorResult<SourceItem>>,
   workers: number,
   spec: ScannerSpec,
   opts: RunScanOptions,
@@ -139,23 +171,23 @@ async function runPooled(
   const onAbort = (): void => pool.terminate(opts.signal?.reason instanceof Error ? opts.signal.reason : new Error('aborted'));
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const inFlight = new Set<Promise<void>>();
-  let batch: ScanItem[] = [];
+  let batch: SourceItem[] = [];
   let bytes = 0;
   const send = async (): Promise<void> => {
     const items = batch;
     batch = [];
     bytes = 0;
-    const metas = items.map(meta);
-    const p = pool.run(items).then((results) => results.forEach((r, i) => onResult(metas[i] as ScannedItem, r)));
+    const p = pool.run(items).then((results) => results.forEach((r, i) => onResult(meta(items[i]!, r), r)));
     p.catch(() => {}); // surfaced by the race or the final wait
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p)).catch(() => {});
     while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
   };
-  const add = async (item: ScanItem): Promise<void> => {
-    if (bytes > 0 && bytes + item.content.length > batchBytes) await send();
+  const add = async (item: SourceItem): Promise<void> => {
+    const weight = isFile(item) ? FILE_WEIGHT : item.content.length;
+    if (bytes > 0 && bytes + weight > batchBytes) await send();
     batch.push(item);
-    bytes += item.content.length;
+    bytes += weight;
     if (bytes >= batchBytes) await send();
   };
   try {
@@ -172,7 +204,7 @@ async function runPooled(
 }
 
 interface Pool {
-  run(items: ScanItem[]): Promise<ItemResult[]>;
+  run(items: SourceItem[]): Promise<ItemResult[]>;
   terminate(reason: Error): void;
   close(): Promise<void>;
 }
@@ -215,21 +247,25 @@ function createPool(size: number, spec: ScannerSpec): Pool {
   return {
     run(items) {
       if (dead) return Promise.reject(dead);
-      const total = items.reduce((n, i) => n + i.content.length, 0);
+      const total = items.reduce((n, i) => n + (isFile(i) ? 0 : i.content.length), 0);
       const buf = new ArrayBuffer(total);
       const view = new Uint8Array(buf);
-      const ends: number[] = [];
+      const entries: BatchEntry[] = [];
       let off = 0;
       for (const item of items) {
+        if (isFile(item)) {
+          entries.push({ file: item.file, maxBytes: item.maxBytes });
+          continue;
+        }
         view.set(item.content, off);
         off += item.content.length;
-        ends.push(off);
+        entries.push({ end: off });
       }
       const slot = pick();
       const id = nextId++;
       return new Promise<ItemResult[]>((resolve, reject) => {
         slot.pending.set(id, { resolve, reject });
-        const msg: BatchRequest = { id, buf, ends };
+        const msg: BatchRequest = { id, buf, items: entries };
         slot.worker.postMessage(msg, [buf]);
       });
     },

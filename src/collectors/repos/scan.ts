@@ -75,6 +75,11 @@ export async function scanRepository(opts: ScanRepositoryOptions): Promise<ScanR
       stats.errors.push({ path: item.location.path, error: result.error });
       return;
     }
+    if ('skipped' in result) {
+      if (result.skipped === 'binary') stats.skippedBinary++;
+      else if (result.skipped === 'large') stats.skippedLarge++;
+      return;
+    }
     stats.filesScanned++;
     stats.bytesScanned += item.size;
     for (const raw of result.hits) {

@@ -1,10 +1,10 @@
 /**
  * A scan worker: builds the scanner once from `workerData` (a ScannerSpec), then scans each batch it
- * receives (one transferred ArrayBuffer, item boundaries in `ends`) and replies with the hits.
+ * receives (contents in one transferred ArrayBuffer, files to read itself) and replies with the hits.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadScanner, scanOne } from './pool.ts';
-import type { BatchReply, BatchRequest, Scanner, ScannerSpec } from './pool.ts';
+import { loadScanner, scanFile, scanOne } from './pool.ts';
+import type { BatchReply, BatchRequest, ItemResult, Scanner, ScannerSpec } from './pool.ts';
 
 const port = parentPort;
 if (port) {
@@ -13,11 +13,15 @@ if (port) {
   port.on('message', (msg: BatchRequest) => {
     void scanner.then(
       (s) => {
-        const results = [];
+        const results: ItemResult[] = [];
         let start = 0;
-        for (const end of msg.ends) {
-          results.push(scanOne(s, Buffer.from(msg.buf, start, end - start)));
-          start = end;
+        for (const entry of msg.items) {
+          if ('file' in entry) {
+            results.push(scanFile(s, { location: { path: entry.file }, ...entry }));
+            continue;
+          }
+          results.push(scanOne(s, Buffer.from(msg.buf, start, entry.end - start)));
+          start = entry.end;
         }
         const reply: BatchReply = { id: msg.id, results };
         port.postMessage(reply);

@@ -1,8 +1,10 @@
 /**
- * The keyword pre-filter: one regex, built as a trie of the lower-cased keywords (irregexp
+ * Keyword bookkeeping, and the regex pre-filter kept for keywords the byte finder (finder.ts)
+ * cannot take (non-ASCII ones): one regex, built as a trie of the lower-cased keywords (irregexp
  * dispatches on the first character instead of trying every alternative: measured ~1.9x faster
- * than a flat alternation), run over a lower-cased copy of the text.
+ * than a flat alternation).
  */
+import type { KeywordFinder, Occurrences } from './finder.ts';
 
 interface TrieNode {
   end: boolean;
@@ -52,4 +54,34 @@ export function keywordRuleMap(ruleKeywords: readonly (readonly string[])[]): { 
     rules.set(w, ids);
   }
   return { words, rules };
+}
+
+/**
+ * The regex pre-filter behind the finder's interface. `findInText` takes the lower-cased text,
+ * or the original when lower-casing changed its length (then the regex folds case itself).
+ */
+export function createRegexFinder(keywords: readonly string[]): KeywordFinder {
+  const words = [...new Set(keywords)].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+  const index = new Map(words.map((w, i) => [w, i]));
+  const source = trieSource(words);
+  const lower = new RegExp(source, 'g');
+  const fold = new RegExp(source, 'gi');
+  const findInText = (text: string): Occurrences => {
+    const kw = text === text.toLowerCase() ? lower : fold;
+    const starts: number[] = [];
+    const found: number[] = [];
+    kw.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = kw.exec(text)) !== null) {
+      kw.lastIndex = m.index + 1;
+      const w = index.get(m[0].toLowerCase());
+      if (w === undefined) continue;
+      starts.push(m.index);
+      found.push(w);
+    }
+    // eslint-disable-next-line no-control-regex
+    const wide = /[^\x00-\x7f]/.test(text);
+    return { count: starts.length, wide, starts: Int32Array.from(starts), words: Int32Array.from(found) };
+  };
+  return { words, findInText, findInBytes: (bytes) => findInText(Buffer.from(bytes).toString('latin1').toLowerCase()) };
 }

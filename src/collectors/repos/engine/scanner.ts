@@ -4,12 +4,15 @@
  * around occurrences of its keywords, merged so no region is searched twice by the same rule. A
  * match is turned into a fingerprint and a redacted preview at once; the raw value goes no further.
  */
+import { isAscii } from 'node:buffer';
 import { SECRET_RULES } from '../rules/index.ts';
 import type { SecretHit, SecretRule } from '../types.ts';
 import { ALLOW_MARKER, lineAllows } from './allow.ts';
 import { shannonEntropy } from './entropy.ts';
 import { DEFAULT_FINGERPRINT_KEY, fingerprint } from './fingerprint.ts';
-import { keywordRuleMap, trieSource } from './keywords.ts';
+import { finderSupports, createKeywordFinder } from './finder.ts';
+import type { Occurrences } from './finder.ts';
+import { createRegexFinder, keywordRuleMap } from './keywords.ts';
 import { isPlaceholder } from './placeholders.ts';
 import { redact } from './redact.ts';
 
@@ -35,7 +38,10 @@ export const LINE_REACH = 1024;
 
 interface CompiledRule {
   rule: SecretRule;
+  /** The pattern, global, without match indices (cheaper when most matches are rejected). */
   re: RegExp;
+  /** The pattern, sticky, with match indices: re-run at an accepted match for the secret's span. */
+  spanRe: RegExp;
   before: number;
   after: number;
   /** Overlap priority: lower wins when two hits' secrets overlap. */
@@ -59,10 +65,8 @@ function familyTier(family: string): number {
   return 0;
 }
 
-function compilePattern(p: RegExp): RegExp {
-  let flags = p.flags.replace('y', '');
-  if (!flags.includes('g')) flags += 'g';
-  if (!flags.includes('d')) flags += 'd';
+function compilePattern(p: RegExp, mode: 'g' | 'yd'): RegExp {
+  const flags = p.flags.replace(/[gyd]/g, '') + mode;
   return new RegExp(p.source, flags);
 }
 
@@ -76,16 +80,18 @@ export function createScanner(opts: ScannerOptions = {}): Scanner {
 
   const compiled: CompiledRule[] = rules.map((rule, i) => ({
     rule,
-    re: compilePattern(rule.pattern),
+    re: compilePattern(rule.pattern, 'g'),
+    spanRe: compilePattern(rule.pattern, 'yd'),
     before: rule.window?.before ?? 0,
     after: rule.window?.after ?? 0,
     rank: familyTier(rule.family) * 100_000 + i,
   }));
 
   const { words, rules: rulesFor } = keywordRuleMap(compiled.map((c) => c.rule.keywords));
-  const source = trieSource(words);
-  const kwLower = new RegExp(source, 'g');
-  const kwFold = new RegExp(source, 'gi');
+  const finder = finderSupports(words) ? createKeywordFinder(words) : createRegexFinder(words);
+  /** For each keyword (the finder's index): its length and the rules to run on its occurrences. */
+  const wordLength = finder.words.map((w) => w.length);
+  const wordRules = finder.words.map((w) => rulesFor.get(w) ?? []);
 
   function accept(rule: SecretRule, secret: string, groups: Record<string, string | undefined>): boolean {
     if (rule.minEntropy !== undefined && shannonEntropy(secret) < rule.minEntropy) return false;
@@ -94,15 +100,28 @@ export function createScanner(opts: ScannerOptions = {}): Scanner {
   }
 
   function scan(text: string): SecretHit[] {
+    if (text.length === 0 || compiled.length === 0) return [];
+    const occ = finder.findInText(text);
+    if (!occ.wide) return scanAt(text, occ);
+    // Keywords are matched against the lower-cased text (a non-ASCII character may lower-case to an
+    // ASCII one); a few characters lower-case to two code units, and positions would drift: then
+    // case stays folded on the original (ASCII letters only), as found.
+    const hay = text.toLowerCase();
+    return scanAt(text, hay.length === text.length ? finder.findInText(hay) : occ);
+  }
+
+  function scanBuffer(buf: Buffer): SecretHit[] {
+    if (buf.length === 0 || compiled.length === 0) return [];
+    if (!isAscii(buf)) return scan(buf.toString('utf8'));
+    // ASCII: byte offsets are string offsets, and a buffer without a keyword is never decoded
+    const occ = finder.findInBytes(buf);
+    return occ.count === 0 ? [] : scanAt(buf.toString('latin1'), occ);
+  }
+
+  /** Runs the rules on the windows around the keyword occurrences. */
+  function scanAt(text: string, occ: Occurrences): SecretHit[] {
     const n = text.length;
-    if (n === 0 || compiled.length === 0) return [];
-    let hay = text.toLowerCase();
-    let kw = kwLower;
-    if (hay.length !== n) {
-      // A few characters lower-case to two code units; positions would drift. Fold in the regex.
-      hay = text;
-      kw = kwFold;
-    }
+    if (occ.count === 0) return [];
     const found: Candidate[] = [];
     const pendStart = new Int32Array(compiled.length).fill(-1);
     const pendEnd = new Int32Array(compiled.length);
@@ -120,9 +139,12 @@ export function createScanner(opts: ScannerOptions = {}): Scanner {
         }
         const groups = (m.groups ?? {}) as Record<string, string | undefined>;
         const secret = groups['secret'];
-        const span = m.indices?.groups?.['secret'];
-        if (secret === undefined || span === undefined || secret.length === 0) continue;
+        if (secret === undefined || secret.length === 0) continue;
         if (!accept(c.rule, secret, groups)) continue;
+        // the same pattern at the same index gives the same match, now with indices
+        c.spanRe.lastIndex = m.index;
+        const span = c.spanRe.exec(sub)?.indices?.groups?.['secret'];
+        if (span === undefined) continue;
         found.push({
           rule: r,
           start: s + span[0],
@@ -137,21 +159,18 @@ export function createScanner(opts: ScannerOptions = {}): Scanner {
 
     let lineStart = 0;
     let lineEnd = -1;
-    kw.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = kw.exec(hay)) !== null) {
-      const p = m.index;
-      const word = kw === kwLower ? m[0] : m[0].toLowerCase();
-      kw.lastIndex = p + 1;
-      const ids = rulesFor.get(word);
-      if (ids === undefined) continue;
+    const { starts, words: occWords } = occ;
+    for (let k = 0; k < occ.count; k++) {
+      const p = starts[k]!;
+      const w = occWords[k]!;
+      const ids = wordRules[w]!;
       if (p >= lineEnd) {
         lineStart = text.lastIndexOf('\n', p) + 1;
         const e = text.indexOf('\n', p);
         lineEnd = e < 0 ? n : e;
       }
       const from = Math.max(lineStart, p - LINE_REACH);
-      const to = Math.min(lineEnd, p + word.length + LINE_REACH);
+      const to = Math.min(lineEnd, p + wordLength[w]! + LINE_REACH);
       for (const r of ids) {
         const c = compiled[r]!;
         const ws = Math.max(0, from - c.before);
@@ -217,7 +236,7 @@ export function createScanner(opts: ScannerOptions = {}): Scanner {
   return {
     rules,
     scan,
-    scanBuffer: (buf: Buffer): SecretHit[] => scan(buf.toString('utf8')),
+    scanBuffer,
   };
 }
 

@@ -2,15 +2,15 @@
 import { historySource } from './history.ts';
 import { rangeSource } from './range.ts';
 import { stagedSource } from './staged.ts';
-import type { Source, SourceOptions } from './types.ts';
-import { worktreeSource } from './worktree.ts';
+import type { ScanSource, SourceOptions } from './types.ts';
+import { worktreeFiles } from './worktree.ts';
 
 export type ScanMode = 'worktree' | 'staged' | 'range' | 'history';
 
-export function openSource(mode: ScanMode, opts: SourceOptions & { range?: string }): Source {
+export function openSource(mode: ScanMode, opts: SourceOptions & { range?: string }): ScanSource {
   switch (mode) {
     case 'worktree':
-      return worktreeSource(opts);
+      return worktreeFiles(opts);
     case 'staged':
       return stagedSource(opts);
     case 'history':
@@ -21,5 +21,5 @@ export function openSource(mode: ScanMode, opts: SourceOptions & { range?: strin
   }
 }
 
-export type { LineRange, ScanItem, Source, SourceOptions } from './types.ts';
+export type { FileItem, LineRange, ScanItem, ScanSource, Source, SourceOptions } from './types.ts';
 export { DEFAULT_MAX_FILE_BYTES } from './types.ts';

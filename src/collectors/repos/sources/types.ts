@@ -14,6 +14,18 @@ export interface ScanItem {
   lineMap?: readonly number[];
 }
 
+/**
+ * A working-tree file named but not read: the scanner reads it on its own thread (worker or inline),
+ * so the thread walking the tree never copies file contents. Read with `readFileItem`.
+ */
+export interface FileItem {
+  location: SourceLocation;
+  /** Absolute path, opened without following a symlink. */
+  file: string;
+  /** Larger files are skipped (counted as too large). */
+  maxBytes: number;
+}
+
 /** What every source receives. Sources count what they skip into `stats` and never throw for one bad file. */
 export interface SourceOptions {
   /** Absolute path of the folder being scanned (a git work tree, a bare repo or a plain folder). */
@@ -27,5 +39,8 @@ export interface SourceOptions {
 }
 
 export type Source = AsyncIterable<ScanItem>;
+
+/** What a scan pulls from: contents, or (working tree) files the scanner reads itself. */
+export type ScanSource = AsyncIterable<ScanItem | FileItem>;
 
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;

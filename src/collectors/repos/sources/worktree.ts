@@ -5,7 +5,7 @@
  * and skips `.git`. Symbolic links are never followed (files are opened with O_NOFOLLOW), nor are
  * FIFOs, sockets or devices read.
  */
-import { constants, promises as fs } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, promises as fs, readFileSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { mapAhead, splitBytes } from './bytes.ts';
@@ -13,19 +13,40 @@ import { hasBinaryExtension, looksBinary } from './content.ts';
 import { findGitRepo, gitStream } from './git.ts';
 import { createMatcher, parseIgnore } from '../ignore.ts';
 import type { IgnoreRule, PathMatcher } from '../ignore.ts';
-import type { ScanItem, Source, SourceOptions } from './types.ts';
+import type { FileItem, ScanItem, SourceOptions } from './types.ts';
 
 /** Files read ahead of the scanner (each at most `maxFileBytes`). */
 const READ_AHEAD = 8;
 
 const INVALID_NAME = 'file name is not valid UTF-8: not scanned';
 
-export async function* worktreeSource(opts: SourceOptions): Source {
-  const repo = await findGitRepo(opts.root, opts.signal);
-  const paths = repo && !repo.bare ? gitPaths(opts) : walk(opts);
+/** The working tree's files, read here (READ_AHEAD at a time). */
+export async function* worktreeSource(opts: SourceOptions): AsyncGenerator<ScanItem> {
   const realDir = dirCheck(opts.root);
   const read = async (path: string): Promise<ScanItem | undefined> => ((await realDir(path)) ? readWorktreeFile(opts, path) : undefined);
-  for await (const item of mapAhead(paths, READ_AHEAD, read)) if (item) yield item;
+  for await (const item of mapAhead(worktreePaths(opts), READ_AHEAD, read)) if (item) yield item;
+}
+
+/**
+ * The working tree's files, named only: the scanner reads each one (`readFileItem`) on the thread
+ * that scans it, so this thread only lists paths. Binary extensions are skipped here.
+ */
+export async function* worktreeFiles(opts: SourceOptions): AsyncGenerator<FileItem> {
+  const realDir = dirCheck(opts.root);
+  const check = async (path: string): Promise<FileItem | undefined> => {
+    if (!(await realDir(path))) return undefined;
+    if (hasBinaryExtension(path)) {
+      opts.stats.skippedBinary++;
+      return undefined;
+    }
+    return { location: { repo: opts.root, path }, file: join(opts.root, path), maxBytes: opts.maxFileBytes };
+  };
+  for await (const item of mapAhead(worktreePaths(opts), READ_AHEAD, check)) if (item) yield item;
+}
+
+async function* worktreePaths(opts: SourceOptions): AsyncGenerator<string> {
+  const repo = await findGitRepo(opts.root, opts.signal);
+  yield* repo && !repo.bare ? gitPaths(opts) : walk(opts);
 }
 
 async function* gitPaths(opts: SourceOptions): AsyncGenerator<string> {
@@ -137,6 +158,39 @@ export async function readWorktreeFile(opts: SourceOptions, path: string): Promi
     return undefined;
   } finally {
     await handle?.close().catch(() => {});
+  }
+}
+
+/** What reading a FileItem gave: its content, or why there is none. */
+export type FileRead = { content: Buffer } | { skipped: 'binary' | 'large' | 'gone' } | { error: string };
+
+/**
+ * Reads a FileItem synchronously (on a scan worker there is nothing else to do meanwhile), with
+ * readWorktreeFile's checks: no symlink followed, regular files only, size, binary content.
+ */
+export function readFileItem(item: FileItem): FileRead {
+  let fd: number | undefined;
+  try {
+    fd = openSync(item.file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { skipped: 'gone' }; // a folder (submodule), FIFO, device
+    if (st.size > item.maxBytes) return { skipped: 'large' };
+    const content = readFileSync(fd);
+    if (content.length > item.maxBytes) return { skipped: 'large' };
+    if (looksBinary(content)) return { skipped: 'binary' };
+    return { content };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENOENT' || code === 'ENOTDIR') return { skipped: 'gone' }; // a symlink, or deleted since listed
+    return { error: errorMessage(err) };
+  } finally {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // nothing to do about it
+      }
+    }
   }
 }
 

@@ -1,8 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runScan } from '../../../../src/collectors/repos/pool.ts';
 import type { ItemResult, ScannedItem } from '../../../../src/collectors/repos/pool.ts';
-import type { ScanItem } from '../../../../src/collectors/repos/sources/types.ts';
-import { cleanupTempDirs, fakeAwsKey } from '../../../helpers/git.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FileItem, ScanItem } from '../../../../src/collectors/repos/sources/types.ts';
+import { cleanupTempDirs, fakeAwsKey, tempDir } from '../../../helpers/git.ts';
 
 afterAll(cleanupTempDirs);
 
@@ -27,7 +29,7 @@ async function run(source: AsyncIterable<ScanItem>, opts: Parameters<typeof runS
 }
 
 function hitsOf(r: ItemResult | undefined): { line: number; column: number }[] {
-  if (!r || 'error' in r) return [];
+  if (!r || !('hits' in r)) return [];
   return r.hits.map((h) => ({ line: h.line, column: h.column }));
 }
 
@@ -81,6 +83,41 @@ describe('scan pool', () => {
     });
     await expect(p).rejects.toThrow('stop now');
     expect(n).toBeLessThan(100_000);
+  });
+
+  it.each([
+    { name: 'inline', workers: 0 },
+    { name: 'read ahead inline', workers: 2 },
+    { name: 'read by the workers', workers: 2, inlineBytes: 0, batchBytes: 1 },
+  ])('reads file items where it scans them ($name)', async ({ workers, inlineBytes, batchBytes }) => {
+    const dir = tempDir();
+    const files: FileItem[] = [];
+    const add = (name: string, content: string | Buffer): void => {
+      writeFileSync(join(dir, name), content);
+      files.push({ location: { path: name }, file: join(dir, name), maxBytes: 1000 });
+    };
+    add('key.txt', `x\nkey ${fakeAwsKey(1)}\n`);
+    add('bin.dat', Buffer.from([65, 0, 66]));
+    add('big.txt', 'x'.repeat(1001));
+    files.push({ location: { path: 'gone.txt' }, file: join(dir, 'gone.txt'), maxBytes: 1000 });
+    const source = (async function* () {
+      await Promise.resolve();
+      yield item(1, `k ${fakeAwsKey(2)}`);
+      yield* files;
+    })();
+    const sizes = new Map<string, number>();
+    const out = new Map<string, ItemResult>();
+    await runScan(source, { scannerModule: FAKE, workers, ...(inlineBytes !== undefined ? { inlineBytes, batchBytes } : {}) }, (meta, r) => {
+      sizes.set(meta.location.path, meta.size);
+      out.set(meta.location.path, r);
+    });
+    expect(hitsOf(out.get('key.txt'))).toEqual([{ line: 2, column: 5 }]);
+    expect(hitsOf(out.get('f0001.txt'))).toEqual([{ line: 1, column: 3 }]);
+    expect(out.get('bin.dat')).toEqual({ skipped: 'binary' });
+    expect(out.get('big.txt')).toEqual({ skipped: 'large' });
+    expect(out.get('gone.txt')).toEqual({ skipped: 'gone' });
+    expect(sizes.get('key.txt')).toBe(6 + fakeAwsKey(1).length + 1);
+    expect(sizes.get('big.txt')).toBe(0);
   });
 
   it('reports a scanner module that cannot be loaded', async () => {

@@ -1,5 +1,5 @@
 import { createMatcher, parseIgnore } from '../../../../src/collectors/repos/ignore.ts';
-import type { ScanItem, Source, SourceOptions } from '../../../../src/collectors/repos/sources/types.ts';
+import type { ScanItem, SourceOptions } from '../../../../src/collectors/repos/sources/types.ts';
 import type { ScanStats } from '../../../../src/collectors/repos/types.ts';
 
 export function emptyStats(): ScanStats {
@@ -10,7 +10,7 @@ export function sourceOptions(root: string, o: { ignore?: string[]; maxFileBytes
   return { root, maxFileBytes: o.maxFileBytes ?? 1024 * 1024, ignore: createMatcher(parseIgnore(o.ignore ?? [])), stats: emptyStats() };
 }
 
-export async function collect(source: Source): Promise<ScanItem[]> {
+export async function collect(source: AsyncIterable<ScanItem>): Promise<ScanItem[]> {
   const out: ScanItem[] = [];
   for await (const item of source) out.push(item);
   return out;

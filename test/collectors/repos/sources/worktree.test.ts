@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { worktreeSource } from '../../../../src/collectors/repos/sources/worktree.ts';
+import { readFileItem, worktreeFiles, worktreeSource } from '../../../../src/collectors/repos/sources/worktree.ts';
 import { cleanupTempDirs, createRepo, tempDir } from '../../../helpers/git.ts';
 import { byPath, collect, sourceOptions } from './util.ts';
 
@@ -36,6 +36,33 @@ describe('worktree source in a git repository', () => {
     expect(opts.stats.skippedBinary).toBe(2);
     expect(opts.stats.skippedLarge).toBe(1);
     expect(opts.stats.errors).toEqual([]);
+
+    // the same files named (for the scanner to read), then read
+    const named = sourceOptions(repo.dir, { maxFileBytes: 1000 });
+    const read = new Map<string, string>();
+    const skipped: string[] = [];
+    for await (const f of worktreeFiles(named)) {
+      expect(f.file).toBe(join(repo.dir, f.location.path));
+      const r = readFileItem(f);
+      if ('content' in r) read.set(f.location.path, r.content.toString());
+      else skipped.push(`${f.location.path}: ${'skipped' in r ? r.skipped : r.error}`);
+    }
+    expect([...read.keys()].sort()).toEqual([...items.keys()].sort());
+    expect(read.get('line\nbreak.txt')).toBe('newline in name\n');
+    expect(skipped.sort()).toEqual(['big.txt: large', 'blob.dat: binary', 'link.txt: gone', 'linkdir: gone']);
+    expect(named.stats.skippedBinary).toBe(1); // image.png, by its extension
+  });
+
+  it('reads a named file without following a symlink, and says why it did not', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.txt'), 'a\n');
+    symlinkSync(join(dir, 'a.txt'), join(dir, 'link.txt'));
+    const item = (p: string, maxBytes = 100): Parameters<typeof readFileItem>[0] => ({ location: { path: p }, file: join(dir, p), maxBytes });
+    expect(readFileItem(item('a.txt'))).toEqual({ content: Buffer.from('a\n') });
+    expect(readFileItem(item('a.txt', 1))).toEqual({ skipped: 'large' });
+    expect(readFileItem(item('link.txt'))).toEqual({ skipped: 'gone' });
+    expect(readFileItem(item('missing.txt'))).toEqual({ skipped: 'gone' });
+    expect(readFileItem({ location: { path: '.' }, file: dir, maxBytes: 100 })).toEqual({ skipped: 'gone' });
   });
 
   it('applies the ignore matcher, and does not read through a tracked folder that became a symlink', async () => {
