@@ -24,7 +24,7 @@ const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().r
 const t0 = performance.now();
 const sandbox = await startSandbox({ seed: 'bench', size, aws: { keepLog: false } });
 Object.assign(process.env, sandbox.env);
-const config = parseConfig({ aws: { ...sandbox.config.aws, concurrency: 16 } }, 'bench');
+const config = parseConfig({ ...sandbox.config, aws: { ...sandbox.config.aws, concurrency: 16 } }, 'bench');
 const store = await openStore(location);
 const tReady = performance.now();
 
@@ -37,7 +37,9 @@ await sandbox.stop();
 clearInterval(sampler);
 if (!location.startsWith('postgres')) rmSync(dir, { recursive: true, force: true });
 
-console.log(`estate: size ${size}, ${sandbox.estate.aws.accounts.length} accounts; store ${location.startsWith('postgres') ? 'postgres' : 'sqlite'}`);
+console.log(
+  `estate: size ${size}: ${sandbox.estate.aws.accounts.length} AWS accounts, ${sandbox.estate.gcp.projects.length} GCP projects, ${sandbox.estate.azure.subscriptions.length} Azure subscriptions; store ${location.startsWith('postgres') ? 'postgres' : 'sqlite'}`,
+);
 console.log(`setup (estate + emulator + store): ${((tReady - t0) / 1000).toFixed(2)} s`);
 console.log(`scan (collect + store + analyze):  ${((tScan - tReady) / 1000).toFixed(2)} s  status ${result.scan.status}`);
 console.log(`  ${result.counts.identities} identities, ${result.counts.credentials} credentials, ${result.counts.grants} grants, ${result.analysis?.findings ?? 0} findings`);
