@@ -57,6 +57,18 @@ const REPORTS_IDENTITY_LAST_USE: ReadonlySet<IdentityKind> = new Set<IdentityKin
   'azure-service-principal',
 ]);
 
+/**
+ * Credential kinds whose provider reliably reports last use, so that no last-used date means
+ * "never used". GitHub deploy keys do not (`last_used` is missing on GitHub Enterprise Server and
+ * on keys GitHub has no record for): a missing date is "unknown", and the unused rule should only
+ * judge them on a reported date. Fine-grained PATs report `token_last_used_at` (null: never).
+ */
+const UNREPORTED_CREDENTIAL_LAST_USE: ReadonlySet<CredentialKind> = new Set<CredentialKind>(['github-deploy-key']);
+
+export function reportsCredentialLastUse(kind: CredentialKind): boolean {
+  return !UNREPORTED_CREDENTIAL_LAST_USE.has(kind);
+}
+
 export function isLongLived(kind: CredentialKind): boolean {
   return LONG_LIVED.has(kind);
 }

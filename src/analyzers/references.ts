@@ -28,4 +28,12 @@ export const REF = {
   iso_a_8_4: { framework: 'ISO27001', control: 'A.8.4', title: 'Access to source code' },
   nist_ia_5_7: { framework: 'NIST800-53', control: 'IA-5(7)', title: 'No embedded unencrypted static authenticators' },
   nist_sc_28: { framework: 'NIST800-53', control: 'SC-28', title: 'Protection of information at rest' },
+  cisK8s_5_1_1: { framework: 'CIS', control: 'Kubernetes 5.1.1', title: 'Ensure that the cluster-admin role is only used where required' },
+  cisK8s_5_1_2: { framework: 'CIS', control: 'Kubernetes 5.1.2', title: 'Minimize access to secrets' },
+  cisK8s_5_1_3: { framework: 'CIS', control: 'Kubernetes 5.1.3', title: 'Minimize wildcard use in Roles and ClusterRoles' },
+  cisK8s_5_1_5: { framework: 'CIS', control: 'Kubernetes 5.1.5', title: 'Ensure that default service accounts are not actively used' },
+  cisK8s_5_1_6: { framework: 'CIS', control: 'Kubernetes 5.1.6', title: 'Ensure that Service Account Tokens are only mounted where necessary' },
+  cisControls_5_3: { framework: 'CIS', control: 'Controls v8 5.3', title: 'Disable dormant accounts' },
+  cisControls_6_8: { framework: 'CIS', control: 'Controls v8 6.8', title: 'Define and maintain role-based access control' },
+  iso_a_5_15: { framework: 'ISO27001', control: 'A.5.15', title: 'Access control' },
 } as const satisfies Record<string, ComplianceRef>;

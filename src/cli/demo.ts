@@ -38,7 +38,8 @@ export function registerDemo(program: Command): void {
         const config = parseConfig({ ...sandbox.config, repos }, 'the sandbox');
         rt.log.info(
           `sandbox (seed ${String(opts.seed)}, size ${opts.size}): ${sandbox.estate.aws.accounts.length} AWS accounts on ${sandbox.aws.endpoint}, ` +
-            `${sandbox.estate.gcp.projects.length} GCP projects on ${sandbox.gcp.endpoint}, ${sandbox.estate.azure.subscriptions.length} Azure subscriptions on ${sandbox.azure.endpoint}` +
+            `${sandbox.estate.gcp.projects.length} GCP projects on ${sandbox.gcp.endpoint}, ${sandbox.estate.azure.subscriptions.length} Azure subscriptions on ${sandbox.azure.endpoint}, ` +
+            `${sandbox.estate.github.orgs.length} GitHub organizations on ${sandbox.github.endpoint}, ${sandbox.kubernetes.clusters.length} Kubernetes clusters` +
             (repos[0] ? `, repository ${repos[0].name} in ${DEMO_REPO}` : ''),
         );
         const location = rt.opts.db ?? DEMO_STORE;

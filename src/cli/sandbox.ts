@@ -34,6 +34,8 @@ export function registerSandbox(program: Command): void {
           `AWS IAM/STS emulator: ${sandbox.aws.endpoint} (${sandbox.estate.aws.accounts.length} accounts)`,
           `GCP IAM/Resource Manager/Policy Analyzer emulator: ${sandbox.gcp.endpoint} (${sandbox.estate.gcp.projects.length} projects)`,
           `Azure ARM/Graph/Entra emulator: ${sandbox.azure.endpoint} (${sandbox.estate.azure.subscriptions.length} subscriptions; CA in ${String(sandbox.config.azure.caFile)})`,
+          `GitHub REST emulator: ${sandbox.github.endpoint} (${sandbox.estate.github.orgs.map((o) => o.login).join(', ')})`,
+          `Kubernetes API servers: ${sandbox.kubernetes.clusters.map((c) => `${c.name} ${c.server}`).join(', ')} (kubeconfig ${String(sandbox.config.kubernetes.kubeconfig)})`,
           `config: ${path}`,
           '',
           'In another shell (fake sandbox credentials):',

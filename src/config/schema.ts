@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { azureSchema } from './azure-schema.ts';
 import { gcpSchema } from './gcp-schema.ts';
+import { githubSchema } from './github-schema.ts';
+import { kubernetesSchema } from './kubernetes-schema.ts';
 
 /**
  * AWS account ids are 12 digits. YAML reads an unquoted id as a number and drops leading zeros;
@@ -116,6 +118,8 @@ export const configSchema = z.strictObject({
   aws: awsSchema.optional(),
   gcp: gcpSchema.optional(),
   azure: azureSchema.optional(),
+  github: githubSchema.optional(),
+  kubernetes: kubernetesSchema.optional(),
   secrets: secretsSchema.prefault({}),
   repos: z.array(repoSchema).default([]),
 });

@@ -5,6 +5,8 @@
 import { collectAws } from '../collectors/aws/index.ts';
 import { collectAzure } from '../collectors/azure/index.ts';
 import { collectGcp } from '../collectors/gcp/index.ts';
+import { collectGithub } from '../collectors/github/index.ts';
+import { collectKubernetes } from '../collectors/kubernetes/index.ts';
 import { collectRepos } from '../collectors/repos/collect.ts';
 import type { Collector, CollectorContext, Progress } from '../collectors/context.ts';
 import type { Config } from '../config/schema.ts';
@@ -33,6 +35,8 @@ export interface CollectorSet {
   aws: typeof collectAws;
   gcp: typeof collectGcp;
   azure: typeof collectAzure;
+  github: typeof collectGithub;
+  kubernetes: typeof collectKubernetes;
   repos: typeof collectRepos;
 }
 
@@ -63,6 +67,10 @@ function plannedSources(config: Config, collectors: CollectorSet): PlannedSource
   if (gcp) out.push({ name: 'gcp', run: (ctx) => collectors.gcp({ gcp, owners: config.owners }, ctx) });
   const azure = config.azure;
   if (azure) out.push({ name: 'azure', run: (ctx) => collectors.azure({ azure, owners: config.owners }, ctx) });
+  const github = config.github;
+  if (github) out.push({ name: 'github', run: (ctx) => collectors.github({ github, owners: config.owners }, ctx) });
+  const kubernetes = config.kubernetes;
+  if (kubernetes) out.push({ name: 'kubernetes', run: (ctx) => collectors.kubernetes({ kubernetes, owners: config.owners }, ctx) });
   if (config.repos.length > 0) {
     const fingerprintKey = process.env.SPRAWL_FINGERPRINT_KEY || undefined;
     out.push({ name: 'repos', run: (ctx) => collectors.repos({ repos: config.repos, secrets: config.secrets, ...(fingerprintKey ? { fingerprintKey } : {}) }, ctx) });
@@ -81,9 +89,9 @@ export function scanStatus(sources: readonly SourceOutcome[], interrupted: boole
 export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   const now = opts.now ?? (() => new Date());
   const started = now();
-  const sources = plannedSources(opts.config, { aws: collectAws, gcp: collectGcp, azure: collectAzure, repos: collectRepos, ...opts.collectors });
+  const sources = plannedSources(opts.config, { aws: collectAws, gcp: collectGcp, azure: collectAzure, github: collectGithub, kubernetes: collectKubernetes, repos: collectRepos, ...opts.collectors });
   if (sources.length === 0) {
-    throw new NothingToScanError('nothing to scan: the config has no provider section and no repos (add `aws:`, `gcp:`, `azure:` or `repos:` to sprawl.yaml, or run `sprawl init`)');
+    throw new NothingToScanError('nothing to scan: the config has no provider section and no repos (add `aws:`, `gcp:`, `azure:`, `github:`, `kubernetes:` or `repos:` to sprawl.yaml, or run `sprawl init`)');
   }
   const { store, log } = opts;
   const scanId = newScanId(started);

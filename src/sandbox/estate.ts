@@ -22,6 +22,10 @@ import { generateAzureEstate } from './azure/estate.ts';
 import type { AzureEstate } from './azure/estate.ts';
 import { generateGcpEstate } from './gcp/estate.ts';
 import type { GcpEstate } from './gcp/estate.ts';
+import { countGithub, generateGithubEstate } from './github/estate.ts';
+import type { GithubEstate } from './github/estate.ts';
+import { countK8s, generateK8sEstate } from './kubernetes/estate.ts';
+import type { K8sEstate } from './kubernetes/estate.ts';
 
 export type { PolicyDocument, PolicyStatement } from './aws/policies.ts';
 
@@ -41,10 +45,12 @@ export interface Estate {
   aws: AwsEstate;
   gcp: GcpEstate;
   azure: AzureEstate;
+  github: GithubEstate;
+  kubernetes: K8sEstate;
 }
 
 /** How `size` is shared between the clouds: most estates are AWS-heavy. */
-export const CLOUD_SHARE = { aws: 0.6, gcp: 0.2, azure: 0.2 } as const;
+export const CLOUD_SHARE = { aws: 0.4, gcp: 0.15, azure: 0.15, github: 0.15, kubernetes: 0.15 } as const;
 
 export interface AwsEstate {
   /** The management/security account; the sandbox's base credentials belong to it. */
@@ -195,7 +201,9 @@ export function generateEstate(opts: EstateOptions = {}): Estate {
   const rng = createRng(`sprawl-estate:${String(seed)}`);
   const awsSize = Math.max(6, Math.round(size * CLOUD_SHARE.aws));
   const gcpSize = Math.max(3, Math.round(size * CLOUD_SHARE.gcp));
-  const azureSize = Math.max(3, size - awsSize - gcpSize);
+  const azureSize = Math.max(3, Math.round(size * CLOUD_SHARE.azure));
+  const githubSize = Math.max(3, Math.round(size * CLOUD_SHARE.github));
+  const k8sSize = Math.max(3, size - awsSize - gcpSize - azureSize - githubSize);
 
   const nAccounts = accountCount(awsSize);
   const ids = new Set<string>();
@@ -241,6 +249,8 @@ export function generateEstate(opts: EstateOptions = {}): Estate {
     },
     gcp: generateGcpEstate({ seed, size: gcpSize, nowMs }),
     azure: generateAzureEstate({ seed, size: azureSize, nowMs }),
+    github: generateGithubEstate({ seed, size: githubSize, nowMs }),
+    kubernetes: generateK8sEstate({ seed, size: k8sSize, nowMs }),
   };
 }
 
@@ -752,13 +762,16 @@ function workloadRole(rng: Rng, spec: AccountSpec, uniqueName: (b: string) => st
 // ---------------------------------------------------------------------------------------------
 
 /** Non-human identities in an estate, as the collector should find them (humans and SSO roles left out). */
-/** Non-human identities of every cloud: AWS machine users and roles, GCP service accounts, Azure principals. */
-export function countAllIdentities(estate: Estate): { aws: number; gcp: number; azure: number; total: number } {
+/** Non-human identities of every provider: AWS machine users and roles, GCP service accounts, Azure principals, GitHub deploy keys, app installations and PATs, Kubernetes service accounts. */
+export function countAllIdentities(estate: Estate): { aws: number; gcp: number; azure: number; github: number; kubernetes: number; total: number } {
   const a = countMachineIdentities(estate);
   const aws = a.users + a.roles;
   const gcp = estate.gcp.projects.reduce((n, p) => n + p.serviceAccounts.length, 0);
   const azure = estate.azure.servicePrincipals.length;
-  return { aws, gcp, azure, total: aws + gcp + azure };
+  const g = countGithub(estate.github);
+  const github = g.deployKeys + g.installations + g.patGrants;
+  const kubernetes = countK8s(estate.kubernetes).serviceAccounts;
+  return { aws, gcp, azure, github, kubernetes, total: aws + gcp + azure + github + kubernetes };
 }
 
 export function countMachineIdentities(estate: Estate): { users: number; roles: number; serviceLinked: number } {

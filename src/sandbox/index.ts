@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import type { azureSchema } from '../config/azure-schema.ts';
 import type { gcpSchema } from '../config/gcp-schema.ts';
+import type { githubSchema } from '../config/github-schema.ts';
+import type { kubernetesSchema } from '../config/kubernetes-schema.ts';
 import type { awsSchema } from '../config/schema.ts';
 import { generateEstate } from './estate.ts';
 import type { Estate, EstateOptions } from './estate.ts';
@@ -19,16 +21,24 @@ import { startAzureEmulator } from './azure/index.ts';
 import type { AzureEmulator, AzureEmulatorOptions } from './azure/index.ts';
 import { startGcpEmulator } from './gcp/index.ts';
 import type { GcpEmulator, GcpEmulatorOptions } from './gcp/index.ts';
+import { startGithubEmulator } from './github/index.ts';
+import type { GithubEmulator, GithubEmulatorOptions } from './github/index.ts';
+import { startK8sEmulator } from './kubernetes/index.ts';
+import type { K8sEmulator, K8sEmulatorOptions } from './kubernetes/index.ts';
 
 export type { Estate, EstateOptions } from './estate.ts';
 export type { AwsEmulator, AwsFaults } from './aws/index.ts';
 export type { AzureEmulator, AzureFaults } from './azure/index.ts';
 export type { GcpEmulator, GcpFaults } from './gcp/index.ts';
+export type { GithubEmulator, GithubFaults } from './github/index.ts';
+export type { K8sEmulator, K8sFaults } from './kubernetes/index.ts';
 
 export interface SandboxOptions extends EstateOptions {
   aws?: AwsEmulatorOptions;
   gcp?: GcpEmulatorOptions;
   azure?: AzureEmulatorOptions;
+  github?: GithubEmulatorOptions;
+  kubernetes?: K8sEmulatorOptions;
 }
 
 /** The part of a sprawl config the sandbox fills in (input shape of config/schema.ts: defaults apply). */
@@ -36,6 +46,8 @@ export interface SandboxConfig {
   aws: z.input<typeof awsSchema>;
   gcp: z.input<typeof gcpSchema>;
   azure: z.input<typeof azureSchema>;
+  github: z.input<typeof githubSchema>;
+  kubernetes: z.input<typeof kubernetesSchema>;
 }
 
 export interface SandboxEnv {
@@ -47,6 +59,8 @@ export interface SandboxEnv {
   SPRAWL_GCP_ACCESS_TOKEN: string;
   /** Static bearer token the Azure emulator accepts for ARM and Graph. */
   SPRAWL_AZURE_ACCESS_TOKEN: string;
+  /** Token the GitHub emulator accepts. */
+  GITHUB_TOKEN: string;
 }
 
 export interface Sandbox {
@@ -54,6 +68,8 @@ export interface Sandbox {
   aws: AwsEmulator;
   gcp: GcpEmulator;
   azure: AzureEmulator;
+  github: GithubEmulator;
+  kubernetes: K8sEmulator;
   config: SandboxConfig;
   env: SandboxEnv;
   stop(): Promise<void>;
@@ -70,6 +86,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const caDir = mkdtempSync(join(tmpdir(), 'sprawl-sandbox-'));
   const caFile = join(caDir, 'azure-ca.pem');
   writeFileSync(caFile, azure.ca);
+  const github = await startGithubEmulator(estate.github, opts.github);
+  const kubernetes = await startK8sEmulator(estate.kubernetes, opts.kubernetes);
+  // A real kubeconfig with one context per emulated cluster (token auth), owner-only.
+  const kubeconfig = join(caDir, 'kubeconfig');
+  writeFileSync(kubeconfig, kubernetes.kubeconfig(), { mode: 0o600 });
   const { auditRoleName, externalId } = estate.aws;
   const config: SandboxConfig = {
     aws: {
@@ -79,6 +100,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     gcp: { endpoint: gcp.endpoint, organization: estate.gcp.organization.id },
     azure: { tenantId: azure.tenantId, armEndpoint: azure.endpoint, graphEndpoint: azure.endpoint, authorityHost: azure.endpoint, caFile },
+    github: { baseUrl: github.endpoint, organizations: estate.github.orgs.map((o) => o.login) },
+    kubernetes: { kubeconfig, contexts: ['*'] },
   };
   const fakeSecret = `sandbox/${hash32(`secret:${String(estate.seed)}`).toString(36)}/not-a-real-secret`;
   return {
@@ -86,6 +109,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     aws,
     gcp,
     azure,
+    github,
+    kubernetes,
     config,
     env: {
       AWS_ACCESS_KEY_ID: estate.aws.scanner.accessKeyId,
@@ -93,9 +118,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       AWS_REGION: REGION,
       SPRAWL_GCP_ACCESS_TOKEN: gcp.accessToken,
       SPRAWL_AZURE_ACCESS_TOKEN: azure.accessToken,
+      GITHUB_TOKEN: github.token,
     },
     stop: async () => {
-      await Promise.all([aws.stop(), gcp.stop(), azure.stop()]);
+      await Promise.all([aws.stop(), gcp.stop(), azure.stop(), github.stop(), kubernetes.stop()]);
       rmSync(caDir, { recursive: true, force: true });
     },
   };

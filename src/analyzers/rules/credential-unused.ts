@@ -6,6 +6,7 @@ import {
   isUsable,
   lastCredentialUse,
   lastIdentityUse,
+  reportsCredentialLastUse,
   reportsIdentityLastUse,
   subjectOf,
 } from '../facts.ts';
@@ -80,7 +81,7 @@ function unusedCredential(ctx: RuleContext, credential: Credential): Finding | u
   const { inventory, policy, now } = ctx;
   if (!isUsable(credential, now)) return undefined;
   if (ignoredIdentity(inventory.identityById.get(credential.identityId))) return undefined;
-  const stale = staleness(lastCredentialUse(inventory, credential), credential.createdAt, true, ctx);
+  const stale = staleness(lastCredentialUse(inventory, credential), credential.createdAt, reportsCredentialLastUse(credential.kind), ctx);
   const subject = subjectOf(inventory, credential.identityId);
   if (!stale || !subject) return undefined;
   const label = `${credentialLabel(credential.kind)} ${credential.publicId} of ${subject.name}`;

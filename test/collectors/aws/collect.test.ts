@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { collectInto } from '../../helpers/collect.ts';
 import { createAwsCollector } from '../../../src/collectors/aws/index.ts';
 import type { AwsCollectorConfig } from '../../../src/collectors/aws/index.ts';
 import type { CollectorContext, ProgressDelta } from '../../../src/collectors/context.ts';
@@ -8,7 +9,6 @@ import { countMachineIdentities } from '../../../src/sandbox/estate.ts';
 import type { AwsAccount } from '../../../src/sandbox/estate.ts';
 import { startSandbox } from '../../../src/sandbox/index.ts';
 import type { Sandbox } from '../../../src/sandbox/index.ts';
-import { silentLogger } from '../../../src/util/log.ts';
 
 const NOW = '2025-06-01T00:00:00Z';
 const collect = createAwsCollector({ polling: { initialDelayMs: 20, maxDelayMs: 100 } });
@@ -31,25 +31,8 @@ function config(overrides: Record<string, unknown> = {}): AwsCollectorConfig {
 }
 
 async function run(cfg: AwsCollectorConfig, extra: Partial<CollectorContext> = {}): Promise<Run> {
-  const records: InventoryRecord[] = [];
-  const progress: Run['progress'] = { started: [], finished: [], totals: { pages: 0, items: 0, errors: 0, retries: 0 } };
-  const ctx: CollectorContext = {
-    now: new Date(NOW),
-    log: silentLogger,
-    concurrency: 8,
-    emit: (r) => records.push(r),
-    progress: {
-      start: (s) => progress.started.push(s),
-      update: (_s, d) => {
-        for (const k of ['pages', 'items', 'errors', 'retries'] as const) progress.totals[k] += d[k] ?? 0;
-      },
-      finish: (_s, o) => progress.finished.push(o),
-    },
-    ...extra,
-  };
-  const outcomes = await collect(cfg, ctx);
-  const of = <T extends InventoryRecord['type']>(t: T) => records.filter((r) => r.type === t).map((r) => r.record) as Extract<InventoryRecord, { type: T }>['record'][];
-  return { outcomes, records, identities: of('identity'), credentials: of('credential'), grants: of('grant'), progress };
+  const r = await collectInto(collect, cfg, { now: NOW, ...extra });
+  return { ...r, progress: { started: r.started, finished: r.finished, totals: r.totals } };
 }
 
 const machineUsers = (a: AwsAccount) => a.users.filter((u) => u.nature === 'machine');

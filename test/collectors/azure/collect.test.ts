@@ -2,15 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { collectInto } from '../../helpers/collect.ts';
 import { createAzureCollector } from '../../../src/collectors/azure/index.ts';
 import type { AzureCollectorConfig } from '../../../src/collectors/azure/index.ts';
 import type { CollectorContext, ProgressDelta } from '../../../src/collectors/context.ts';
 import { azureSchema } from '../../../src/config/azure-schema.ts';
 import { ownersSchema } from '../../../src/config/schema.ts';
-import type { Activity, Credential, Grant, Identity, InventoryRecord, SourceOutcome } from '../../../src/model/index.ts';
+import type { Activity, Credential, Grant, Identity, SourceOutcome } from '../../../src/model/index.ts';
 import { BUILT_IN_ROLE_IDS, generateAzureEstate, startAzureEmulator } from '../../../src/sandbox/azure/index.ts';
 import type { AzureEmulator, AzureEstate } from '../../../src/sandbox/azure/index.ts';
-import { silentLogger } from '../../../src/util/log.ts';
 
 const NOW = '2025-06-01T00:00:00Z';
 const estate: AzureEstate = generateAzureEstate({ seed: 'collector', size: 240, nowMs: Date.parse(NOW) });
@@ -37,25 +37,8 @@ const envCredentials = (): NodeJS.ProcessEnv => ({ AZURE_TENANT_ID: emu.tenantId
 async function run(cfg: AzureCollectorConfig, env: NodeJS.ProcessEnv = envCredentials(), extra: Partial<CollectorContext> = {}): Promise<Run> {
   for (const k of ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'SPRAWL_AZURE_ACCESS_TOKEN']) vi.stubEnv(k, env[k] ?? '');
   const collect = createAzureCollector({ settings: { retryDelayMs: 5, maxRetryDelayMs: 50 } });
-  const records: InventoryRecord[] = [];
-  const progress = { pages: 0, items: 0, errors: 0, retries: 0 };
-  const ctx: CollectorContext = {
-    now: new Date(NOW),
-    log: silentLogger,
-    concurrency: 8,
-    emit: (r) => records.push(r),
-    progress: {
-      start() {},
-      update: (_s, d) => {
-        for (const k of ['pages', 'items', 'errors', 'retries'] as const) progress[k] += d[k] ?? 0;
-      },
-      finish() {},
-    },
-    ...extra,
-  };
-  const outcomes = await collect(cfg, ctx);
-  const of = <T extends InventoryRecord['type']>(t: T) => records.filter((r) => r.type === t).map((r) => r.record) as Extract<InventoryRecord, { type: T }>['record'][];
-  return { outcomes, identities: of('identity'), credentials: of('credential'), grants: of('grant'), activities: of('activity'), progress };
+  const r = await collectInto(collect, cfg, { now: NOW, ...extra });
+  return { ...r, progress: r.totals };
 }
 
 const spId = (objectId: string): string => `azure:${estate.tenantId}:sp/${objectId}`;

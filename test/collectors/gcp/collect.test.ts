@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { collectInto } from '../../helpers/collect.ts';
 import type { CollectorContext, ProgressDelta } from '../../../src/collectors/context.ts';
 import { createGcpCollector } from '../../../src/collectors/gcp/index.ts';
 import type { GcpCollectorConfig } from '../../../src/collectors/gcp/index.ts';
@@ -7,7 +8,6 @@ import { ownersSchema } from '../../../src/config/schema.ts';
 import type { Activity, Credential, Grant, Identity, InventoryRecord, SourceOutcome } from '../../../src/model/index.ts';
 import { GCP_NO_EXPIRY, generateGcpEstate, isServiceAgentEmail, startGcpEmulator } from '../../../src/sandbox/gcp/index.ts';
 import type { GcpEmulator, GcpEstate } from '../../../src/sandbox/gcp/index.ts';
-import { silentLogger } from '../../../src/util/log.ts';
 
 const NOW = Date.parse('2025-06-01T00:00:00Z');
 let estate: GcpEstate;
@@ -31,27 +31,7 @@ function config(overrides: Record<string, unknown> = {}): GcpCollectorConfig {
 
 async function run(cfg: GcpCollectorConfig, extra: Partial<CollectorContext> = {}): Promise<Run> {
   const collect = createGcpCollector({ env: { SPRAWL_GCP_ACCESS_TOKEN: emu.accessToken }, settings: { retryDelayMs: 5, maxRetryDelayMs: 50 } });
-  const records: InventoryRecord[] = [];
-  const totals = { pages: 0, items: 0, errors: 0, retries: 0 };
-  const started: string[] = [];
-  const finished: SourceOutcome[] = [];
-  const ctx: CollectorContext = {
-    now: new Date(NOW),
-    log: silentLogger,
-    concurrency: 8,
-    emit: (r) => records.push(r),
-    progress: {
-      start: (s) => started.push(s),
-      update: (_s, d) => {
-        for (const k of ['pages', 'items', 'errors', 'retries'] as const) totals[k] += d[k] ?? 0;
-      },
-      finish: (_s, o) => finished.push(o),
-    },
-    ...extra,
-  };
-  const outcomes = await collect(cfg, ctx);
-  const of = <T extends InventoryRecord['type']>(t: T) => records.filter((r) => r.type === t).map((r) => r.record) as Extract<InventoryRecord, { type: T }>['record'][];
-  return { outcomes, records, identities: of('identity'), credentials: of('credential'), grants: of('grant'), activities: of('activity'), totals, started, finished };
+  return collectInto(collect, cfg, { now: NOW, ...extra });
 }
 
 const totalAccounts = (e: GcpEstate): number => e.projects.reduce((n, p) => n + p.serviceAccounts.length, 0);
