@@ -53,8 +53,15 @@ function describePlan(config: Config, location: string): string {
     const a = config.azure;
     lines.push(`  azure: tenant ${a.tenantId ?? '(of the credential)'}, ${a.subscriptions.length ? `subscriptions ${a.subscriptions.join(', ')}` : 'every visible subscription'}`);
   }
+  if (config.github) lines.push(`  github: ${config.github.organizations.join(', ')}${config.github.baseUrl ? ` on ${config.github.baseUrl}` : ''}`);
+  if (config.kubernetes) {
+    const k = config.kubernetes;
+    lines.push(`  kubernetes: ${k.contexts.length ? `contexts ${k.contexts.join(', ')}` : 'the current context'} of ${k.kubeconfig ?? 'the default kubeconfig'}`);
+  }
   for (const r of config.repos) lines.push(`  repo: ${r.path}${r.history ? ' (history)' : ' (working tree)'}`);
-  if (!config.aws && !config.gcp && !config.azure && config.repos.length === 0) lines.push('  none (add an `aws:`, `gcp:`, `azure:` or `repos:` section)');
+  if (!config.aws && !config.gcp && !config.azure && !config.github && !config.kubernetes && config.repos.length === 0) {
+    lines.push('  none (add an `aws:`, `gcp:`, `azure:`, `github:`, `kubernetes:` or `repos:` section)');
+  }
   lines.push(`policy: keys rotate after ${config.policy.keyRotationDays} days, credentials stale after ${config.policy.unusedDays} days unused`);
   return lines.join('\n');
 }

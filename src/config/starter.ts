@@ -62,6 +62,24 @@ aws:
 #   signInActivity: true       # needs Entra ID P1/P2
 #   firstPartyApps: skip
 
+# GitHub: the token comes from GITHUB_TOKEN (or a GitHub App: app.appId and
+# app.privateKeyFile). Reads deploy keys, app installations, fine-grained PAT grants,
+# Actions secret names and secret scanning alerts. GitHub Enterprise Server: baseUrl.
+# github:
+#   organizations: [acme]
+#   # baseUrl: https://ghe.example.com/api/v3
+#   secretScanning: true
+#   committedKeys:
+#     enabled: false           # mirror each repository and search its history
+#     # cloneDir: /var/cache/sprawl/repos
+
+# Kubernetes: contexts of a kubeconfig (KUBECONFIG or ~/.kube/config by default).
+# Needs get/list on serviceaccounts, secrets, pods and the RBAC objects.
+# kubernetes:
+#   # kubeconfig: /etc/sprawl/kubeconfig
+#   contexts: []               # empty: the current context; ['*']: every context
+#   systemNamespaces: [kube-system, kube-public, kube-node-lease]
+
 # Committed keys: \`sprawl scan\` searches these checkouts (history: every blob of every ref);
 # \`sprawl gate\` and \`sprawl secrets scan\` use the detection settings below.
 repos: []
