@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CollectorContext, ProgressDelta } from '../../../src/collectors/context.ts';
+import { collectInto } from '../../helpers/collect.ts';
+import type { ProgressDelta } from '../../../src/collectors/context.ts';
 import { createGithubCollector } from '../../../src/collectors/github/index.ts';
 import type { ActionsSecretInfo, GithubCollectorConfig } from '../../../src/collectors/github/index.ts';
 import { githubSchema } from '../../../src/config/github-schema.ts';
@@ -33,27 +34,11 @@ function config(overrides: Record<string, unknown> = {}): GithubCollectorConfig 
 async function run(cfg: GithubCollectorConfig, settings: Record<string, unknown> = {}): Promise<Run> {
   const secrets: ActionsSecretInfo[] = [];
   const collect = createGithubCollector({ env: { GITHUB_TOKEN: emu.token }, settings: { retryAfterBaseMs: 5, ...settings }, onActionsSecrets: (_org, list) => secrets.push(...list) });
-  const records: InventoryRecord[] = [];
-  const totals = { pages: 0, items: 0, errors: 0, retries: 0 };
   const warnings: string[] = [];
   const infos: Run['infos'] = [];
   const log: Logger = { debug() {}, info: (msg, fields) => infos.push({ msg, fields: fields ?? {} }), warn: (msg) => warnings.push(msg), error() {} };
-  const ctx: CollectorContext = {
-    now: new Date(NOW),
-    log,
-    concurrency: 8,
-    emit: (r) => records.push(r),
-    progress: {
-      start() {},
-      update: (_s, d) => {
-        for (const k of ['pages', 'items', 'errors', 'retries'] as const) totals[k] += d[k] ?? 0;
-      },
-      finish() {},
-    },
-  };
-  const outcomes = await collect(cfg, ctx);
-  const of = <T extends InventoryRecord['type']>(t: T) => records.filter((r) => r.type === t).map((r) => r.record) as Extract<InventoryRecord, { type: T }>['record'][];
-  return { outcomes, records, identities: of('identity'), credentials: of('credential'), grants: of('grant'), leaks: of('leak'), totals, warnings, infos, secrets };
+  const r = await collectInto(collect, cfg, { now: NOW, log });
+  return { ...r, warnings, infos, secrets };
 }
 
 beforeAll(async () => {

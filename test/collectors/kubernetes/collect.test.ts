@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { collectInto } from '../../helpers/collect.ts';
 import type { CollectorContext, ProgressDelta } from '../../../src/collectors/context.ts';
 import { createKubernetesCollector } from '../../../src/collectors/kubernetes/index.ts';
 import type { KubernetesCollectorConfig } from '../../../src/collectors/kubernetes/index.ts';
@@ -10,7 +11,6 @@ import { ownersSchema } from '../../../src/config/schema.ts';
 import type { Activity, Credential, Grant, Identity, InventoryRecord, SourceOutcome } from '../../../src/model/index.ts';
 import { generateK8sEstate, startK8sEmulator } from '../../../src/sandbox/kubernetes/index.ts';
 import type { K8sEmulator, K8sEstate } from '../../../src/sandbox/kubernetes/index.ts';
-import { silentLogger } from '../../../src/util/log.ts';
 
 const NOW = Date.parse('2025-06-01T00:00:00Z');
 let estate: K8sEstate;
@@ -34,25 +34,7 @@ function config(overrides: Record<string, unknown> = {}): KubernetesCollectorCon
 
 async function run(cfg: KubernetesCollectorConfig, extra: Partial<CollectorContext> = {}): Promise<Run> {
   const collect = createKubernetesCollector({ retry: { retryDelayMs: 5, maxRetryDelayMs: 50 } });
-  const records: InventoryRecord[] = [];
-  const totals = { pages: 0, items: 0, errors: 0, retries: 0 };
-  const ctx: CollectorContext = {
-    now: new Date(NOW),
-    log: silentLogger,
-    concurrency: 8,
-    emit: (r) => records.push(r),
-    progress: {
-      start: () => undefined,
-      update: (_s, d) => {
-        for (const k of ['pages', 'items', 'errors', 'retries'] as const) totals[k] += d[k] ?? 0;
-      },
-      finish: () => undefined,
-    },
-    ...extra,
-  };
-  const outcomes = await collect(cfg, ctx);
-  const of = <T extends InventoryRecord['type']>(t: T) => records.filter((r) => r.type === t).map((r) => r.record) as Extract<InventoryRecord, { type: T }>['record'][];
-  return { outcomes, records, identities: of('identity'), credentials: of('credential'), grants: of('grant'), activities: of('activity'), totals };
+  return collectInto(collect, cfg, { now: NOW, ...extra });
 }
 
 const first = (): string => estate.clusters[0]?.name ?? '';
