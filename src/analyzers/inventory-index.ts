@@ -41,6 +41,8 @@ export function indexInventory(inventory: Inventory): InventoryIndex {
     grants: inventory.grants,
     activities: inventory.activities,
     leaks: inventory.leaks,
+    connections: inventory.connections,
+    gatewayUsers: inventory.gatewayUsers,
     identityById: new Map(inventory.identities.map((i) => [i.id, i])),
     credentialsByIdentity: groupBy(inventory.credentials, (c) => c.identityId),
     grantsByIdentity: groupBy(inventory.grants, (g) => g.identityId),

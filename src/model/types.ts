@@ -103,8 +103,48 @@ export interface Activity {
   source: ActivitySource;
   /** Who used it (gateway user, pod, CI job). */
   actor?: string;
+  /** For gateway sessions: a person or a machine (hoop machine identity, API key, service account). */
+  actorKind?: 'human' | 'machine';
   target?: string;
   verb?: string;
+  /** Gateway session: its id, connection, end, status (open, ready, done) and review state. */
+  sessionId?: string;
+  connectionId?: string;
+  endAt?: string;
+  status?: string;
+  review?: string;
+  /** The command or query text, truncated, with secrets redacted. */
+  command?: string;
+}
+
+/** A connection of the access gateway: what holds a credential on an identity's behalf. */
+export interface GatewayConnection {
+  /** `hoop:<gateway>:conn/<name>` */
+  id: string;
+  /** The gateway (its host name). */
+  gateway: string;
+  name: string;
+  type: string;
+  subtype?: string;
+  tags: Record<string, string>;
+  /** Names of the secrets it holds (`envvar:AWS_ACCESS_KEY_ID`), never their values. */
+  secretKeys: string[];
+  /** The identity it acts as, when linked. */
+  identityId?: string;
+  linkedBy?: 'sprawl-tag' | 'cloud-principal' | 'credential' | 'federation' | 'config';
+  createdAt?: string;
+}
+
+/** A user of the access gateway: a person, or a machine (machine identity, API key). */
+export interface GatewayUser {
+  /** `hoop:<gateway>:user/<id>` */
+  id: string;
+  gateway: string;
+  email?: string;
+  name?: string;
+  /** `active`, `inactive`, `invited`, ... as the gateway says. */
+  status: string;
+  kind: 'human' | 'machine';
 }
 
 export interface LeakLocation {
@@ -197,6 +237,9 @@ export interface Inventory {
   activities: Activity[];
   /** Secrets found in repositories (committed keys). */
   leaks: Leak[];
+  /** The access gateway's connections and users. */
+  connections: GatewayConnection[];
+  gatewayUsers: GatewayUser[];
 }
 
 export type InventoryRecord =
@@ -204,7 +247,9 @@ export type InventoryRecord =
   | { type: 'credential'; record: Credential }
   | { type: 'grant'; record: Grant }
   | { type: 'activity'; record: Activity }
-  | { type: 'leak'; record: Leak };
+  | { type: 'leak'; record: Leak }
+  | { type: 'connection'; record: GatewayConnection }
+  | { type: 'gateway-user'; record: GatewayUser };
 
 export type ScanStatus = 'running' | 'complete' | 'partial' | 'failed' | 'interrupted';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Activity, Credential, Grant, Identity, Inventory, InventoryRecord, Leak, Severity } from '../model/index.ts';
+import type { Activity, Credential, GatewayConnection, GatewayUser, Grant, Identity, Inventory, InventoryRecord, Leak, Severity } from '../model/index.ts';
 import type { Store } from './db.ts';
 import { bool, opt, parseJson } from './json.ts';
-import type { ActivitiesTable, CredentialsTable, GrantsTable, IdentitiesTable, LeaksTable } from './schema.ts';
+import type { ActivitiesTable, CredentialsTable, GatewayConnectionsTable, GatewayUsersTable, GrantsTable, IdentitiesTable, LeaksTable } from './schema.ts';
 
 /** Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const BATCH = 400;
@@ -80,7 +80,34 @@ function activityRow(scanId: string, r: Activity): ActivitiesTable {
     actor: r.actor ?? null,
     target: r.target ?? null,
     verb: r.verb ?? null,
+    actor_kind: r.actorKind ?? null,
+    session_id: r.sessionId ?? null,
+    connection_id: r.connectionId ?? null,
+    end_at: r.endAt ?? null,
+    status: r.status ?? null,
+    review: r.review ?? null,
+    command: r.command ?? null,
   };
+}
+
+function connectionRow(scanId: string, r: GatewayConnection): GatewayConnectionsTable {
+  return {
+    scan_id: scanId,
+    id: r.id,
+    gateway: r.gateway,
+    name: r.name,
+    type: r.type,
+    subtype: r.subtype ?? null,
+    tags: JSON.stringify(r.tags),
+    secret_keys: JSON.stringify(r.secretKeys),
+    identity_id: r.identityId ?? null,
+    linked_by: r.linkedBy ?? null,
+    created_at: r.createdAt ?? null,
+  };
+}
+
+function gatewayUserRow(scanId: string, r: GatewayUser): GatewayUsersTable {
+  return { scan_id: scanId, id: r.id, gateway: r.gateway, email: r.email ?? null, name: r.name ?? null, status: r.status, kind: r.kind };
 }
 
 function leakRow(scanId: string, r: Leak): LeaksTable {
@@ -104,8 +131,8 @@ function leakRow(scanId: string, r: Leak): LeaksTable {
 }
 
 export function createInventoryWriter(store: Store, scanId: string): InventoryWriter {
-  const buffers = { identity: [] as IdentitiesTable[], credential: [] as CredentialsTable[], grant: [] as GrantsTable[], activity: [] as ActivitiesTable[], leak: [] as LeaksTable[] };
-  const counts = { identity: 0, credential: 0, grant: 0, activity: 0, leak: 0 };
+  const buffers = { identity: [] as IdentitiesTable[], credential: [] as CredentialsTable[], grant: [] as GrantsTable[], activity: [] as ActivitiesTable[], leak: [] as LeaksTable[], connection: [] as GatewayConnectionsTable[], 'gateway-user': [] as GatewayUsersTable[] };
+  const counts = { identity: 0, credential: 0, grant: 0, activity: 0, leak: 0, connection: 0, 'gateway-user': 0 };
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown;
 
@@ -126,6 +153,12 @@ export function createInventoryWriter(store: Store, scanId: string): InventoryWr
         break;
       case 'leak':
         await db.insertInto('leaks').values(rows as LeaksTable[]).onConflict((oc) => oc.columns(['scan_id', 'id']).doNothing()).execute();
+        break;
+      case 'connection':
+        await db.insertInto('gateway_connections').values(rows as GatewayConnectionsTable[]).onConflict((oc) => oc.columns(['scan_id', 'id']).doNothing()).execute();
+        break;
+      case 'gateway-user':
+        await db.insertInto('gateway_users').values(rows as GatewayUsersTable[]).onConflict((oc) => oc.columns(['scan_id', 'id']).doNothing()).execute();
         break;
     }
   };
@@ -158,11 +191,17 @@ export function createInventoryWriter(store: Store, scanId: string): InventoryWr
         case 'leak':
           buffers.leak.push(leakRow(scanId, rec.record));
           break;
+        case 'connection':
+          buffers.connection.push(connectionRow(scanId, rec.record));
+          break;
+        case 'gateway-user':
+          buffers['gateway-user'].push(gatewayUserRow(scanId, rec.record));
+          break;
       }
       if (buffers[rec.type].length >= BATCH) drain(rec.type);
     },
     async flush() {
-      for (const type of ['identity', 'credential', 'grant', 'activity', 'leak'] as const) drain(type);
+      for (const type of ['identity', 'credential', 'grant', 'activity', 'leak', 'connection', 'gateway-user'] as const) drain(type);
       await chain;
       if (failure) throw failure instanceof Error ? failure : new Error('writing to the store failed', { cause: failure });
     },
@@ -171,12 +210,14 @@ export function createInventoryWriter(store: Store, scanId: string): InventoryWr
 
 export async function loadInventory(store: Store, scanId: string): Promise<Inventory> {
   const { db } = store;
-  const [ids, creds, grants, acts, leaks] = await Promise.all([
+  const [ids, creds, grants, acts, leaks, conns, gwUsers] = await Promise.all([
     db.selectFrom('identities').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
     db.selectFrom('credentials').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
     db.selectFrom('grants').selectAll().where('scan_id', '=', scanId).orderBy('identity_id').orderBy('id').execute(),
     db.selectFrom('activities').selectAll().where('scan_id', '=', scanId).orderBy('identity_id').orderBy('at').execute(),
     db.selectFrom('leaks').selectAll().where('scan_id', '=', scanId).orderBy('path').orderBy('line').orderBy('id').execute(),
+    db.selectFrom('gateway_connections').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
+    db.selectFrom('gateway_users').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
   ]);
   return {
     identities: ids.map(
@@ -232,6 +273,13 @@ export async function loadInventory(store: Store, scanId: string): Promise<Inven
         actor: opt(r.actor),
         target: opt(r.target),
         verb: opt(r.verb),
+        ...(r.actor_kind !== null ? { actorKind: r.actor_kind as 'human' | 'machine' } : {}),
+        ...(r.session_id !== null ? { sessionId: r.session_id } : {}),
+        ...(r.connection_id !== null ? { connectionId: r.connection_id } : {}),
+        ...(r.end_at !== null ? { endAt: r.end_at } : {}),
+        ...(r.status !== null ? { status: r.status } : {}),
+        ...(r.review !== null ? { review: r.review } : {}),
+        ...(r.command !== null ? { command: r.command } : {}),
       }),
     ),
     leaks: leaks.map(
@@ -252,6 +300,30 @@ export async function loadInventory(store: Store, scanId: string): Promise<Inven
         preview: r.preview,
         publicId: opt(r.public_id),
         credentialId: opt(r.credential_id),
+      }),
+    ),
+    connections: conns.map(
+      (r): GatewayConnection => ({
+        id: r.id,
+        gateway: r.gateway,
+        name: r.name,
+        type: r.type,
+        ...(r.subtype !== null ? { subtype: r.subtype } : {}),
+        tags: parseJson<Record<string, string>>(r.tags, {}, `connection ${r.id} tags`),
+        secretKeys: parseJson<string[]>(r.secret_keys, [], `connection ${r.id} secret keys`),
+        ...(r.identity_id !== null ? { identityId: r.identity_id } : {}),
+        ...(r.linked_by !== null ? { linkedBy: r.linked_by as NonNullable<GatewayConnection['linkedBy']> } : {}),
+        ...(r.created_at !== null ? { createdAt: r.created_at } : {}),
+      }),
+    ),
+    gatewayUsers: gwUsers.map(
+      (r): GatewayUser => ({
+        id: r.id,
+        gateway: r.gateway,
+        ...(r.email !== null ? { email: r.email } : {}),
+        ...(r.name !== null ? { name: r.name } : {}),
+        status: r.status,
+        kind: r.kind as GatewayUser['kind'],
       }),
     ),
   };

@@ -69,6 +69,37 @@ export interface ActivitiesTable {
   actor: string | null;
   target: string | null;
   verb: string | null;
+  actor_kind: string | null;
+  session_id: string | null;
+  connection_id: string | null;
+  end_at: string | null;
+  status: string | null;
+  review: string | null;
+  command: string | null;
+}
+
+export interface GatewayConnectionsTable {
+  scan_id: string;
+  id: string;
+  gateway: string;
+  name: string;
+  type: string;
+  subtype: string | null;
+  tags: string;
+  secret_keys: string;
+  identity_id: string | null;
+  linked_by: string | null;
+  created_at: string | null;
+}
+
+export interface GatewayUsersTable {
+  scan_id: string;
+  id: string;
+  gateway: string;
+  email: string | null;
+  name: string | null;
+  status: string;
+  kind: string;
 }
 
 export interface LeaksTable {
@@ -136,6 +167,8 @@ export interface Database {
   grants: GrantsTable;
   activities: ActivitiesTable;
   leaks: LeaksTable;
+  gateway_connections: GatewayConnectionsTable;
+  gateway_users: GatewayUsersTable;
   findings: FindingsTable;
   scan_findings: ScanFindingsTable;
   verdicts: VerdictsTable;

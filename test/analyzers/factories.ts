@@ -67,7 +67,7 @@ export function activity(owner: Identity, at: string, overrides: Partial<Activit
 }
 
 export function inventory(parts: Partial<Inventory> = {}): Inventory {
-  return { identities: [], credentials: [], grants: [], activities: [], leaks: [], ...parts };
+  return { identities: [], credentials: [], grants: [], activities: [], leaks: [], connections: [], gatewayUsers: [], ...parts };
 }
 
 export function context(inv: Inventory, policy: Partial<PolicyConfig> = {}): RuleContext {

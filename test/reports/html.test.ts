@@ -129,7 +129,7 @@ describe('renderHtml: content and accessibility', () => {
   });
 
   it('renders an empty estate', () => {
-    const empty = renderHtml(buildReportModel(reportInput({ inventory: { identities: [], credentials: [], grants: [], activities: [], leaks: [] } })));
+    const empty = renderHtml(buildReportModel(reportInput({ inventory: { identities: [], credentials: [], grants: [], activities: [], leaks: [], connections: [], gatewayUsers: [] } })));
     expect(empty).toContain('No findings in this scan.');
     expect(empty).toContain('No identities in this scan.');
   });

@@ -96,7 +96,7 @@ describe('buildReportModel: rows', () => {
   });
 
   it('handles an empty estate', () => {
-    const m = buildReportModel(reportInput({ inventory: { identities: [], credentials: [], grants: [], activities: [], leaks: [] } }));
+    const m = buildReportModel(reportInput({ inventory: { identities: [], credentials: [], grants: [], activities: [], leaks: [], connections: [], gatewayUsers: [] } }));
     expect(m.identities).toEqual([]);
     expect(m.findings).toEqual([]);
     expect(m.summary.findings.total).toBe(0);

@@ -94,7 +94,34 @@ describe.each(storeTargets)('store on $name', (target) => {
         // the same grant twice is stored once
         w.write({ type: 'grant', record: grant(id, 'AdministratorAccess') });
       }
-      w.write({ type: 'activity', record: { identityId: ids[0]!.id, at: '2026-01-01T00:00:00.000Z', source: 'gateway', actor: 'ci-job', verb: 'exec' } });
+      const session = {
+        identityId: ids[0]!.id,
+        at: '2026-01-01T00:00:00.000Z',
+        source: 'gateway' as const,
+        actor: 'ci-job',
+        actorKind: 'machine' as const,
+        verb: 'exec',
+        sessionId: '1cbc8db5-fbf8-4293-8e35-59a6eea40207',
+        connectionId: 'hoop:gw.example:conn/pg-prod-etl',
+        endAt: '2026-01-01T00:00:01.000Z',
+        status: 'done',
+        review: 'APPROVED',
+        command: 'SELECT now()',
+      };
+      w.write({ type: 'activity', record: session });
+      const connection = {
+        id: 'hoop:gw.example:conn/pg-prod-etl',
+        gateway: 'gw.example',
+        name: 'pg-prod-etl',
+        type: 'database',
+        subtype: 'postgres',
+        tags: { cloud_principal: 'arn:aws:iam::111111111111:user/svc-0000' },
+        secretKeys: ['envvar:PASS'],
+        identityId: ids[0]!.id,
+        linkedBy: 'cloud-principal' as const,
+      };
+      w.write({ type: 'connection', record: connection });
+      w.write({ type: 'gateway-user', record: { id: 'hoop:gw.example:user/u1', gateway: 'gw.example', email: 'ann@example.com', status: 'inactive', kind: 'human' } });
       const leak = {
         id: 'leak-1',
         rule: 'aws-access-key-id',
@@ -112,7 +139,9 @@ describe.each(storeTargets)('store on $name', (target) => {
       expect(inv.identities).toHaveLength(1234);
       expect(inv.credentials).toHaveLength(1234);
       expect(inv.grants).toHaveLength(1234);
-      expect(inv.activities).toHaveLength(1);
+      expect(inv.activities).toEqual([{ ...session, credentialId: undefined, target: undefined }]);
+      expect(inv.connections).toEqual([connection]);
+      expect(inv.gatewayUsers).toEqual([{ id: 'hoop:gw.example:user/u1', gateway: 'gw.example', email: 'ann@example.com', status: 'inactive', kind: 'human' }]);
       expect(inv.leaks).toEqual([
         { ...leak, credentialId: undefined },
         { ...leak, id: 'leak-2', location: { path: 'x', line: 1, repo: undefined, column: undefined, commit: undefined, author: undefined, time: undefined }, publicId: undefined, credentialId: undefined },
@@ -120,7 +149,7 @@ describe.each(storeTargets)('store on $name', (target) => {
       expect(inv.identities[0]).toEqual(ids[0]);
       expect(inv.credentials[0]).toEqual(cred(ids[0]!, 'AKIAFAKE000000000000'));
       expect(inv.grants[0]).toEqual(grant(ids[0]!, 'AdministratorAccess'));
-      expect(await loadInventory(store, 'other')).toEqual({ identities: [], credentials: [], grants: [], activities: [], leaks: [] });
+      expect(await loadInventory(store, 'other')).toEqual({ identities: [], credentials: [], grants: [], activities: [], leaks: [], connections: [], gatewayUsers: [] });
     } finally {
       await dispose();
     }
