@@ -8,6 +8,7 @@ import { StoreError } from '../store/index.ts';
 import { registerAnalyze } from './analyze.ts';
 import { EXIT, UsageError } from './common.ts';
 import { registerDemo } from './demo.ts';
+import { registerImport } from './import.ts';
 import { registerInit } from './init.ts';
 import { registerReport } from './report.ts';
 import { registerSandbox } from './sandbox.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerScan(program);
   registerAnalyze(program);
+  registerImport(program);
   registerReport(program);
   registerSecrets(program);
   registerGate(program);

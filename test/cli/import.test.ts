@@ -1,0 +1,54 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+import { cleanupTempDirs, tempDir } from '../helpers/git.ts';
+
+afterAll(() => cleanupTempDirs());
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/importers/${name}`, import.meta.url));
+
+interface Summary {
+  scan: string;
+  status: string;
+  records: number;
+  findings: number | null;
+  asOf: string;
+}
+
+describe('sprawl import', () => {
+  it('imports the authorization details with their credential report as a scan, judged as of the export', async () => {
+    const dir = tempDir();
+    const args = ['import', 'aws-authorization-details', fixture('authorization-details.json'), '--credential-report', fixture('credential-report.csv'), '--json', '--db', 'i.db'];
+    const then = await runCli([...args, '--as-of', '2024-06-01'], { cwd: dir });
+    expect(then.code, then.stderr).toBe(0);
+    const s = JSON.parse(then.stdout) as Summary;
+    expect(s).toMatchObject({ status: 'complete', asOf: '2024-06-01T00:00:00.000Z' });
+    expect(s.records).toBeGreaterThan(0);
+    expect(then.stderr).toContain('credential-report.csv:line 6'); // the duplicated user, named by line
+    // judged today, the same keys are older: never fewer findings
+    const now = JSON.parse((await runCli(args, { cwd: dir })).stdout) as Summary;
+    expect(now.findings ?? 0).toBeGreaterThanOrEqual(s.findings ?? 0);
+    const report = await runCli(['report', '--scan', s.scan, '--format', 'json', '--output', '-', '--db', 'i.db'], { cwd: dir });
+    expect(report.code).toBe(0);
+    expect((JSON.parse(report.stdout) as { scan: { id: string } }).scan.id).toBe(s.scan);
+    // analyze --as-of re-judges a stored scan
+    const again = await runCli(['analyze', '--scan', s.scan, '--as-of', '2024-06-01', '--json', '--db', 'i.db'], { cwd: dir });
+    expect(JSON.parse(again.stdout)).toMatchObject({ scan: s.scan, findings: s.findings });
+  });
+
+  it('imports a credential report in the CLI\'s JSON wrapping', async () => {
+    const r = await runCli(['import', 'aws-credential-report', fixture('credential-report.json'), '--json', '--db', 'i.db'], { cwd: tempDir() });
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as Summary).records).toBeGreaterThan(0);
+  });
+
+  it.each([
+    [['import', 'hoop-sessions', 'x.json'], /KIND: expected one of/],
+    [['import', 'aws-credential-report', '/nonexistent/report.csv'], /report\.csv: cannot read/],
+    [['analyze', '--as-of', 'yesterday'], /--as-of: expected an ISO date/],
+  ])('exits 2 on %j', async (args, message) => {
+    const r = await runCli([...args, '--db', 'i.db'], { cwd: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
