@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { azureSchema } from './azure-schema.ts';
+import { gatewaySchema } from './gateway-schema.ts';
 import { gcpSchema } from './gcp-schema.ts';
 import { githubSchema } from './github-schema.ts';
 import { kubernetesSchema } from './kubernetes-schema.ts';
@@ -120,6 +121,7 @@ export const configSchema = z.strictObject({
   azure: azureSchema.optional(),
   github: githubSchema.optional(),
   kubernetes: kubernetesSchema.optional(),
+  gateway: gatewaySchema.optional(),
   secrets: secretsSchema.prefault({}),
   repos: z.array(repoSchema).default([]),
 });

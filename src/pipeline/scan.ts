@@ -4,6 +4,8 @@
  */
 import { collectAws } from '../collectors/aws/index.ts';
 import { collectAzure } from '../collectors/azure/index.ts';
+import { collectGateway } from '../collectors/gateway/index.ts';
+import type { GatewayInventory } from '../collectors/gateway/link.ts';
 import { collectGcp } from '../collectors/gcp/index.ts';
 import { collectGithub } from '../collectors/github/index.ts';
 import { collectKubernetes } from '../collectors/kubernetes/index.ts';
@@ -37,6 +39,7 @@ export interface CollectorSet {
   azure: typeof collectAzure;
   github: typeof collectGithub;
   kubernetes: typeof collectKubernetes;
+  gateway: typeof collectGateway;
   repos: typeof collectRepos;
 }
 
@@ -54,9 +57,11 @@ export class NothingToScanError extends Error {
 interface PlannedSource {
   name: string;
   run: (ctx: CollectorContext) => Promise<SourceOutcome[]>;
+  /** Runs after the others, with what they found (the gateway links its connections to identities). */
+  after?: boolean;
 }
 
-function plannedSources(config: Config, collectors: CollectorSet): PlannedSource[] {
+function plannedSources(config: Config, collectors: CollectorSet, found: GatewayInventory): PlannedSource[] {
   const out: PlannedSource[] = [];
   const aws = config.aws;
   if (aws) {
@@ -71,6 +76,8 @@ function plannedSources(config: Config, collectors: CollectorSet): PlannedSource
   if (github) out.push({ name: 'github', run: (ctx) => collectors.github({ github, owners: config.owners }, ctx) });
   const kubernetes = config.kubernetes;
   if (kubernetes) out.push({ name: 'kubernetes', run: (ctx) => collectors.kubernetes({ kubernetes, owners: config.owners }, ctx) });
+  const gateway = config.gateway;
+  if (gateway) out.push({ name: 'gateway', after: true, run: (ctx) => collectors.gateway({ gateway, inventory: found }, ctx) });
   if (config.repos.length > 0) {
     const fingerprintKey = process.env.SPRAWL_FINGERPRINT_KEY || undefined;
     out.push({ name: 'repos', run: (ctx) => collectors.repos({ repos: config.repos, secrets: config.secrets, ...(fingerprintKey ? { fingerprintKey } : {}) }, ctx) });
@@ -89,9 +96,15 @@ export function scanStatus(sources: readonly SourceOutcome[], interrupted: boole
 export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   const now = opts.now ?? (() => new Date());
   const started = now();
-  const sources = plannedSources(opts.config, { aws: collectAws, gcp: collectGcp, azure: collectAzure, github: collectGithub, kubernetes: collectKubernetes, repos: collectRepos, ...opts.collectors });
+    // What the inventory collectors found, kept small, for the gateway to link its connections to.
+  const found: GatewayInventory = { identities: [], credentials: [] };
+  const sources = plannedSources(
+    opts.config,
+    { aws: collectAws, gcp: collectGcp, azure: collectAzure, github: collectGithub, kubernetes: collectKubernetes, gateway: collectGateway, repos: collectRepos, ...opts.collectors },
+    found,
+  );
   if (sources.length === 0) {
-    throw new NothingToScanError('nothing to scan: the config has no provider section and no repos (add `aws:`, `gcp:`, `azure:`, `github:`, `kubernetes:` or `repos:` to sprawl.yaml, or run `sprawl init`)');
+    throw new NothingToScanError('nothing to scan: the config has no provider section and no repos (add `aws:`, `gcp:`, `azure:`, `github:`, `kubernetes:`, `gateway:` or `repos:` to sprawl.yaml, or run `sprawl init`)');
   }
   const { store, log } = opts;
   const scanId = newScanId(started);
@@ -104,22 +117,24 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
     log,
     progress: opts.progress,
     concurrency: opts.concurrency ?? opts.config.aws?.concurrency ?? 8,
-    emit: (record) => writer.write(record),
+    emit: (record) => {
+      if (record.type === 'identity') found.identities.push({ id: record.record.id, name: record.record.name, ...(record.record.nativeId !== undefined ? { nativeId: record.record.nativeId } : {}) });
+      else if (record.type === 'credential') found.credentials.push({ id: record.record.id, identityId: record.record.identityId, publicId: record.record.publicId });
+      writer.write(record);
+    },
     signal: opts.signal,
   };
 
   const outcomes: SourceOutcome[] = [];
   try {
-    const results = await Promise.all(
-      sources.map((s) =>
-        s.run(ctx).catch((err: unknown): SourceOutcome[] => {
-          // A collector bug must not lose the other sources: record it as a failed source.
-          log.error(`${s.name} collector crashed`, { error: (err as Error).message });
-          return [{ source: s.name, status: 'failed', items: 0, error: `collector error: ${(err as Error).message}` }];
-        }),
-      ),
-    );
-    outcomes.push(...results.flat());
+    const run = (s: PlannedSource): Promise<SourceOutcome[]> =>
+      s.run(ctx).catch((err: unknown): SourceOutcome[] => {
+        // A collector bug must not lose the other sources: record it as a failed source.
+        log.error(`${s.name} collector crashed`, { error: (err as Error).message });
+        return [{ source: s.name, status: 'failed', items: 0, error: `collector error: ${(err as Error).message}` }];
+      });
+    outcomes.push(...(await Promise.all(sources.filter((s) => !s.after).map(run))).flat());
+    outcomes.push(...(await Promise.all(sources.filter((s) => s.after).map(run))).flat());
     await writer.flush();
   } catch (err) {
     await finishScan(store, scanId, { status: 'failed', sources: outcomes, finishedAt: now().toISOString() }).catch(() => undefined);

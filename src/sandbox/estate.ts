@@ -26,6 +26,8 @@ import { countGithub, generateGithubEstate } from './github/estate.ts';
 import type { GithubEstate } from './github/estate.ts';
 import { countK8s, generateK8sEstate } from './kubernetes/estate.ts';
 import type { K8sEstate } from './kubernetes/estate.ts';
+import { generateHoopEstate } from './hoop/estate.ts';
+import type { HoopEstate, HoopIdentityInput } from './hoop/estate.ts';
 
 export type { PolicyDocument, PolicyStatement } from './aws/policies.ts';
 
@@ -47,6 +49,8 @@ export interface Estate {
   azure: AzureEstate;
   github: GithubEstate;
   kubernetes: K8sEstate;
+  /** The access gateway: connections to some of the identities above, and their sessions. */
+  hoop: HoopEstate;
 }
 
 /** How `size` is shared between the clouds: most estates are AWS-heavy. */
@@ -236,7 +240,7 @@ export function generateEstate(opts: EstateOptions = {}): Estate {
     });
   });
 
-  return {
+  const partial: Omit<Estate, 'hoop'> = {
     seed,
     size,
     now: isoSeconds(nowMs),
@@ -252,6 +256,37 @@ export function generateEstate(opts: EstateOptions = {}): Estate {
     github: generateGithubEstate({ seed, size: githubSize, nowMs }),
     kubernetes: generateK8sEstate({ seed, size: k8sSize, nowMs }),
   };
+  return { ...partial, hoop: generateHoopEstate({ seed, nowMs, identities: gatewayCandidates(partial) }) };
+}
+
+/**
+ * The identities the gateway may hold a connection for, with what links them: AWS machine users
+ * (their ARNs and key ids), GCP service accounts (emails and user-managed key ids), and Kubernetes
+ * application service accounts (their token secrets).
+ */
+function gatewayCandidates(estate: Omit<Estate, 'hoop'>): HoopIdentityInput[] {
+  const aws = estate.aws.accounts.flatMap((a) =>
+    a.users
+      .filter((u) => u.nature === 'machine')
+      .map((u) => ({ id: `aws:${a.id}:user/${u.name}`, kind: 'aws-iam-user', publicIds: u.accessKeys.map((k) => k.id), principal: u.arn })),
+  );
+  const gcp = estate.gcp.projects.flatMap((p) =>
+    p.serviceAccounts.map((sa) => ({
+      id: `gcp:${p.projectId}:sa/${sa.email.toLowerCase()}`,
+      kind: 'gcp-service-account',
+      publicIds: sa.keys.filter((k) => k.type === 'USER_MANAGED').map((k) => k.id),
+      principal: sa.email,
+    })),
+  );
+  const k8s = estate.kubernetes.clusters.flatMap((c) =>
+    c.serviceAccounts
+      .filter((sa) => !['kube-system', 'kube-public', 'kube-node-lease'].includes(sa.metadata.namespace ?? ''))
+      .map((sa) => {
+        const ns = sa.metadata.namespace ?? 'default';
+        return { id: `k8s:${c.name}:ns/${ns}/sa/${sa.metadata.name}`, kind: 'k8s-service-account', publicIds: (sa.secrets ?? []).map((s) => `${ns}/${s.name}`) };
+      }),
+  );
+  return [...aws, ...gcp, ...k8s];
 }
 
 interface AccountSpec {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import type { azureSchema } from '../config/azure-schema.ts';
 import type { gcpSchema } from '../config/gcp-schema.ts';
+import type { gatewaySchema } from '../config/gateway-schema.ts';
 import type { githubSchema } from '../config/github-schema.ts';
 import type { kubernetesSchema } from '../config/kubernetes-schema.ts';
 import type { awsSchema } from '../config/schema.ts';
@@ -23,6 +24,8 @@ import { startGcpEmulator } from './gcp/index.ts';
 import type { GcpEmulator, GcpEmulatorOptions } from './gcp/index.ts';
 import { startGithubEmulator } from './github/index.ts';
 import type { GithubEmulator, GithubEmulatorOptions } from './github/index.ts';
+import { hoopConnectionMap, startHoopEmulator } from './hoop/index.ts';
+import type { HoopEmulator, HoopEmulatorOptions } from './hoop/index.ts';
 import { startK8sEmulator } from './kubernetes/index.ts';
 import type { K8sEmulator, K8sEmulatorOptions } from './kubernetes/index.ts';
 
@@ -32,6 +35,7 @@ export type { AzureEmulator, AzureFaults } from './azure/index.ts';
 export type { GcpEmulator, GcpFaults } from './gcp/index.ts';
 export type { GithubEmulator, GithubFaults } from './github/index.ts';
 export type { K8sEmulator, K8sFaults } from './kubernetes/index.ts';
+export type { HoopEmulator, HoopFaults } from './hoop/index.ts';
 
 export interface SandboxOptions extends EstateOptions {
   aws?: AwsEmulatorOptions;
@@ -39,6 +43,7 @@ export interface SandboxOptions extends EstateOptions {
   azure?: AzureEmulatorOptions;
   github?: GithubEmulatorOptions;
   kubernetes?: K8sEmulatorOptions;
+  hoop?: HoopEmulatorOptions;
 }
 
 /** The part of a sprawl config the sandbox fills in (input shape of config/schema.ts: defaults apply). */
@@ -48,6 +53,7 @@ export interface SandboxConfig {
   azure: z.input<typeof azureSchema>;
   github: z.input<typeof githubSchema>;
   kubernetes: z.input<typeof kubernetesSchema>;
+  gateway: z.input<typeof gatewaySchema>;
 }
 
 export interface SandboxEnv {
@@ -61,6 +67,8 @@ export interface SandboxEnv {
   SPRAWL_AZURE_ACCESS_TOKEN: string;
   /** Token the GitHub emulator accepts. */
   GITHUB_TOKEN: string;
+  /** The gateway emulator's API key (`hpk_...`). */
+  HOOP_API_KEY: string;
 }
 
 export interface Sandbox {
@@ -70,6 +78,7 @@ export interface Sandbox {
   azure: AzureEmulator;
   github: GithubEmulator;
   kubernetes: K8sEmulator;
+  hoop: HoopEmulator;
   config: SandboxConfig;
   env: SandboxEnv;
   stop(): Promise<void>;
@@ -91,6 +100,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   // A real kubeconfig with one context per emulated cluster (token auth), owner-only.
   const kubeconfig = join(caDir, 'kubeconfig');
   writeFileSync(kubeconfig, kubernetes.kubeconfig(), { mode: 0o600 });
+  const hoop = await startHoopEmulator(estate.hoop, opts.hoop);
   const { auditRoleName, externalId } = estate.aws;
   const config: SandboxConfig = {
     aws: {
@@ -102,6 +112,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     azure: { tenantId: azure.tenantId, armEndpoint: azure.endpoint, graphEndpoint: azure.endpoint, authorityHost: azure.endpoint, caFile },
     github: { baseUrl: github.endpoint, organizations: estate.github.orgs.map((o) => o.login) },
     kubernetes: { kubeconfig, contexts: ['*'] },
+    gateway: { url: hoop.endpoint, name: estate.hoop.gateway, connectionMap: hoopConnectionMap(estate.hoop) },
   };
   const fakeSecret = `sandbox/${hash32(`secret:${String(estate.seed)}`).toString(36)}/not-a-real-secret`;
   return {
@@ -111,6 +122,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     azure,
     github,
     kubernetes,
+    hoop,
     config,
     env: {
       AWS_ACCESS_KEY_ID: estate.aws.scanner.accessKeyId,
@@ -119,9 +131,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       SPRAWL_GCP_ACCESS_TOKEN: gcp.accessToken,
       SPRAWL_AZURE_ACCESS_TOKEN: azure.accessToken,
       GITHUB_TOKEN: github.token,
+      HOOP_API_KEY: hoop.apiKey,
     },
     stop: async () => {
-      await Promise.all([aws.stop(), gcp.stop(), azure.stop(), github.stop(), kubernetes.stop()]);
+      await Promise.all([aws.stop(), gcp.stop(), azure.stop(), github.stop(), kubernetes.stop(), hoop.stop()]);
       rmSync(caDir, { recursive: true, force: true });
     },
   };
