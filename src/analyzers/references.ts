@@ -3,6 +3,7 @@ import type { ComplianceRef } from '../model/index.ts';
 /** Compliance controls the rules cite, named once so every rule spells them the same way. */
 export const REF = {
   cisAws_1_12: { framework: 'CIS', control: 'AWS 1.12', title: 'Ensure credentials unused for 45 days or more are disabled' },
+  cisAws_1_13: { framework: 'CIS', control: 'AWS 1.13', title: 'Ensure there is only one active access key available for any single IAM user' },
   cisAws_1_14: { framework: 'CIS', control: 'AWS 1.14', title: 'Ensure access keys are rotated every 90 days or less' },
   cisAws_1_16: { framework: 'CIS', control: 'AWS 1.16', title: 'Ensure IAM policies that allow full "*:*" administrative privileges are not attached' },
   cisGcp_1_4: { framework: 'CIS', control: 'GCP 1.4', title: 'Ensure that there are only GCP-managed service account keys for each service account' },

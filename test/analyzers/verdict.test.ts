@@ -91,7 +91,7 @@ const cases: Case[] = [
     inv: inventory({ identities: [u('half')], credentials: [key(u('half'), 'a', { lastUsedAt: daysAgo(100) }), key(u('half'), 'b')] }),
     id: u('half').id,
     verdict: 'keep',
-    cites: ['credential.unused'],
+    cites: ['credential.multiple-active', 'credential.unused'],
     reason: /review the open findings/,
   },
   {
