@@ -3,7 +3,7 @@
  * (default 100,000 identities, 1,000,000 gateway sessions). Prints figures, asserts nothing.
  *   node bench/analyze.ts [identities=100000] [sessions=1000000]
  */
-import { analyze } from '../src/analyzers/index.ts';
+import { analyze, catalogue } from '../src/analyzers/index.ts';
 import { policySchema } from '../src/config/schema.ts';
 import type { Activity, Credential, GatewayConnection, Grant, Identity, Inventory } from '../src/model/index.ts';
 import { createRng } from '../src/sandbox/random.ts';
@@ -42,7 +42,7 @@ const tBuilt = performance.now();
 const rss0 = process.memoryUsage().rss;
 
 const policy = policySchema.parse({});
-const result = analyze(inventory, policy, NOW);
+const result = analyze(inventory, policy, NOW, catalogue());
 const tAnalyzed = performance.now();
 
 console.log(`inventory: ${identities.length} identities, ${credentials.length} credentials, ${grants.length} grants, ${connections.length} gateway connections, ${activities.length} sessions (built in ${((tBuilt - t0) / 1000).toFixed(1)} s)`);

@@ -5,12 +5,19 @@
  * |---|------------------------------------------------------------------------|---------|
  * | 1 | provider-managed identity                                              | keep    |
  * | 2 | identity disabled                                                      | keep    |
- * | 3 | every usable credential unused (and no recent identity use), or an     | revoke  |
+ * | 3 | every finding set aside by a valid exemption                           | exempt  |
+ * | 4 | every usable credential unused (and no recent identity use), or an     | revoke  |
  * |   | identity without usable credential found unused                        |         |
- * | 4 | administrator rights and a usable long-lived credential                | migrate |
- * | 5 | a credential committed to a repository                                 | rotate  |
- * | 6 | any credential past the rotation threshold                             | rotate  |
- * | 7 | otherwise                                                              | keep    |
+ * | 5 | administrator rights and a usable long-lived credential                | migrate |
+ * | 6 | a credential committed to a repository                                 | rotate  |
+ * | 7 | a key still used directly, beside the gateway (gateway bypass)         | rotate  |
+ * | 8 | any credential past the rotation threshold                             | rotate  |
+ * | 9 | in use and not behind the gateway (ungoverned), or shared by several   | migrate |
+ * |   | people, agents or workloads                                            |         |
+ * |10 | otherwise                                                              | keep    |
+ *
+ * Orphaned identities (no active owner) are revoked when unused (row 4); in use they are cited on
+ * whatever row applies, since revoking what something still runs on would break it.
  *
  * Migrate ranks above rotate: moving a privileged workload behind the gateway removes the key
  * from the workload, which settles its rotation too.
@@ -21,6 +28,7 @@ import { keyAgeRule } from './rules/credential-key-age.ts';
 import { unusedRule } from './rules/credential-unused.ts';
 import { adminRule } from './rules/identity-admin.ts';
 import { leakedRule } from './rules/credential-leaked.ts';
+import type { ExemptedFinding } from './exemptions.ts';
 import { daysSince } from './time.ts';
 import type { RuleContext } from './types.ts';
 
@@ -37,6 +45,13 @@ export interface VerdictFacts {
   admin: Finding | undefined;
   /** Credentials of the identity found committed to a repository. */
   leaked: Finding[];
+  /** Correlation with the gateway: keys used beside it, in use without it, shared. */
+  bypass: Finding[];
+  ungoverned: Finding[];
+  shared: Finding[];
+  orphaned: Finding[];
+  /** Findings an exemption set aside. */
+  exempted: ExemptedFinding[];
   /** Identity's own use (last-used date, activities) within `unusedDays`. */
   recentIdentityUse: boolean;
   /** Every finding about the identity. */
@@ -77,9 +92,18 @@ export const VERDICT_TABLE: readonly Row[] = [
     reason: () => 'Identity is disabled: it cannot authenticate',
   },
   {
+    verdict: 'exempt',
+    when: (f) => f.exempted.length > 0 && f.all.filter((x) => x.ruleId !== 'exemption.expired').length === 0,
+    findings: () => [],
+    reason: (f) => {
+      const e = f.exempted[0]?.exemption;
+      return e ? `Exempted until ${e.expires} by ${e.approver}: ${e.reason}` : 'Exempted';
+    },
+  },
+  {
     verdict: 'revoke',
     when: allCredentialsUnused,
-    findings: (f) => (f.unusedIdentity ? [f.unusedIdentity] : f.unusedCredentials),
+    findings: (f) => [...(f.unusedIdentity ? [f.unusedIdentity] : f.unusedCredentials), ...f.orphaned],
     reason: (f) =>
       f.unusedIdentity
         ? `Identity not used for more than ${f.unusedDays} days`
@@ -99,9 +123,22 @@ export const VERDICT_TABLE: readonly Row[] = [
   },
   {
     verdict: 'rotate',
+    when: (f) => f.bypass.length > 0,
+    findings: (f) => [...f.bypass, ...f.keyAge],
+    reason: () => 'A key is still used directly, beside the gateway: rotate it so only the gateway holds the new one',
+  },
+  {
+    verdict: 'rotate',
     when: (f) => f.keyAge.length > 0,
     findings: (f) => f.keyAge,
     reason: () => 'Credential older than the rotation threshold',
+  },
+  {
+    verdict: 'migrate',
+    when: (f) => f.ungoverned.length > 0 || f.shared.length > 0,
+    findings: (f) => [...f.ungoverned, ...f.shared, ...f.orphaned],
+    reason: (f) =>
+      f.shared.length > 0 ? 'Shared by several people, agents or workloads: give each its own access through the gateway' : 'In use and not behind the gateway: move its use behind the gateway',
   },
   {
     verdict: 'keep',
@@ -111,7 +148,7 @@ export const VERDICT_TABLE: readonly Row[] = [
   },
 ];
 
-export function verdictFacts(ctx: RuleContext, identity: Identity, findings: readonly Finding[]): VerdictFacts {
+export function verdictFacts(ctx: RuleContext, identity: Identity, findings: readonly Finding[], exempted: readonly ExemptedFinding[] = []): VerdictFacts {
   const { inventory, policy, now } = ctx;
   const byRule = (ruleId: string) => findings.filter((x) => x.ruleId === ruleId);
   const unused = byRule(unusedRule.id);
@@ -125,6 +162,11 @@ export function verdictFacts(ctx: RuleContext, identity: Identity, findings: rea
     keyAge: byRule(keyAgeRule.id),
     admin: byRule(adminRule.id)[0],
     leaked: byRule(leakedRule.id),
+    bypass: byRule('credential.gateway-bypass'),
+    ungoverned: byRule('identity.ungoverned'),
+    shared: byRule('identity.shared'),
+    orphaned: byRule('identity.orphaned'),
+    exempted: [...exempted],
     recentIdentityUse: idle !== undefined && idle <= policy.unusedDays,
     all: [...findings],
   };
@@ -133,26 +175,34 @@ export function verdictFacts(ctx: RuleContext, identity: Identity, findings: rea
 export function decideVerdict(facts: VerdictFacts): Verdict {
   const row = VERDICT_TABLE.find((r) => r.when(facts));
   if (!row) throw new Error('verdict table has no fallback row');
-  const supporting = row.findings(facts);
-  return {
+  const supporting = row.verdict === 'exempt' ? facts.exempted.map((e) => e.finding) : row.findings(facts);
+  const verdict: Verdict = {
     identityId: facts.identity.id,
     verdict: row.verdict,
     reasons: [row.reason(facts), ...supporting.map((x) => x.message)],
     findingIds: supporting.map((x) => x.id),
   };
+  if (row.verdict === 'exempt') {
+    // the earliest expiry among the exemptions applied: after it, the findings come back
+    const expiries = facts.exempted.map((e) => e.exemption.expires).sort();
+    if (expiries[0] !== undefined) verdict.expiresAt = expiries[0];
+  }
+  return verdict;
 }
 
 /** One verdict per identity of the inventory, in identity id order. */
-export function decideVerdicts(ctx: RuleContext, findings: readonly Finding[]): Verdict[] {
+export function decideVerdicts(ctx: RuleContext, findings: readonly Finding[], exempted: readonly ExemptedFinding[] = []): Verdict[] {
   const byIdentity = new Map<string, Finding[]>();
   for (const f of findings) {
     const list = byIdentity.get(f.identityId);
     if (list) list.push(f);
     else byIdentity.set(f.identityId, [f]);
   }
+  const exemptedBy = new Map<string, ExemptedFinding[]>();
+  for (const e of exempted) exemptedBy.set(e.finding.identityId, [...(exemptedBy.get(e.finding.identityId) ?? []), e]);
   return [...ctx.inventory.identities]
     .sort((a, b) => compareStrings(a.id, b.id))
-    .map((identity) => decideVerdict(verdictFacts(ctx, identity, byIdentity.get(identity.id) ?? [])));
+    .map((identity) => decideVerdict(verdictFacts(ctx, identity, byIdentity.get(identity.id) ?? [], exemptedBy.get(identity.id) ?? [])));
 }
 
 export function compareStrings(a: string, b: string): number {

@@ -16,7 +16,7 @@ export function registerAnalyze(program: Command): void {
       const loaded = readConfig(rt);
       await withStore(storeLocation(rt, loaded), async (store) => {
         const scan = await findScan(store, opts.scan);
-        const summary = await analyzeScan({ store, scanId: scan.id, at: opts.asOf ?? new Date(scan.startedAt), policy: loaded.config.policy, sources: scan.sources });
+        const summary = await analyzeScan({ store, scanId: scan.id, at: opts.asOf ?? new Date(scan.startedAt), policy: loaded.config.policy, analysis: loaded.config.analysis, sources: scan.sources });
         if (opts.json) rt.out(JSON.stringify({ scan: scan.id, ...summary }, null, 2));
         else rt.out(`scan ${scan.id}: ${summary.findings} findings (new ${summary.new}, open ${summary.open}, resolved ${summary.resolved})`);
         process.exitCode = scan.status === 'complete' ? EXIT.ok : EXIT.partial;

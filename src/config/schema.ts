@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { analysisSchema } from './analysis-schema.ts';
 import { azureSchema } from './azure-schema.ts';
 import { gatewaySchema } from './gateway-schema.ts';
 import { gcpSchema } from './gcp-schema.ts';
@@ -122,6 +123,7 @@ export const configSchema = z.strictObject({
   github: githubSchema.optional(),
   kubernetes: kubernetesSchema.optional(),
   gateway: gatewaySchema.optional(),
+  analysis: analysisSchema.prefault({}),
   secrets: secretsSchema.prefault({}),
   repos: z.array(repoSchema).default([]),
 });

@@ -78,7 +78,8 @@ export interface Credential {
   displayName?: string;
 }
 
-export type GrantVia = 'attached' | 'inline' | 'group' | 'binding';
+/** `effective`: the principal's access as a whole (all its grants together, Denies and boundaries applied). */
+export type GrantVia = 'attached' | 'inline' | 'group' | 'binding' | 'effective';
 
 export interface Grant {
   identityId: string;

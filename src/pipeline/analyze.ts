@@ -1,4 +1,5 @@
-import { analyze, leakedRule } from '../analyzers/index.ts';
+import { analyze, catalogue, correlationSettings, leakedRule, loadPeople } from '../analyzers/index.ts';
+import type { AnalysisConfig } from '../config/analysis-schema.ts';
 import type { PolicyConfig } from '../config/schema.ts';
 import type { Severity, SourceOutcome } from '../model/index.ts';
 import { SEVERITIES } from '../model/index.ts';
@@ -14,6 +15,8 @@ export interface AnalysisSummary {
   /** Committed secrets found, and how many of them expose a credential of the inventory. */
   leaks: number;
   leaksLinked: number;
+  /** Findings set aside by exemptions in the config. */
+  exempted: number;
 }
 
 /** Sources of committed-key scans are named `repo:<name>`. */
@@ -23,10 +26,12 @@ export const REPO_SOURCE_PREFIX = 'repo:';
  * Analyzes one stored scan: reads its inventory, runs every rule, records findings (stable ids,
  * first and last seen) and verdicts. Findings of sources that failed are neither raised nor resolved.
  */
-export async function analyzeScan(opts: { store: Store; scanId: string; at: Date; policy: PolicyConfig; sources: readonly SourceOutcome[] }): Promise<AnalysisSummary> {
+export async function analyzeScan(opts: { store: Store; scanId: string; at: Date; policy: PolicyConfig; analysis?: AnalysisConfig; sources: readonly SourceOutcome[] }): Promise<AnalysisSummary> {
   const leaksLinked = await linkLeaks(opts.store, opts.scanId);
   const inventory = await loadInventory(opts.store, opts.scanId);
-  const { findings, verdicts } = analyze(inventory, opts.policy, opts.at);
+  const people = opts.analysis?.people ? loadPeople(opts.analysis.people.file) : undefined;
+  const rules = opts.analysis ? catalogue(correlationSettings(opts.analysis, people)) : catalogue();
+  const { findings, verdicts, exempted } = analyze(inventory, opts.policy, opts.at, rules, { exemptions: opts.analysis?.exemptions ?? [] });
   const okSources = opts.sources.filter((s) => s.status === 'ok').map((s) => s.source);
   // A repository that could not be read says nothing about the keys committed to it: keep those findings open.
   const holdRules = opts.sources.some((s) => s.status === 'failed' && s.source.startsWith(REPO_SOURCE_PREFIX)) ? [leakedRule.id] : [];
@@ -35,5 +40,5 @@ export async function analyzeScan(opts: { store: Store; scanId: string; at: Date
   for (const f of findings) bySeverity[f.severity]++;
   const byVerdict: Record<string, number> = {};
   for (const v of verdicts) byVerdict[v.verdict] = (byVerdict[v.verdict] ?? 0) + 1;
-  return { findings: findings.length, bySeverity, ...saved, verdicts: byVerdict, leaks: inventory.leaks.length, leaksLinked };
+  return { findings: findings.length, bySeverity, ...saved, verdicts: byVerdict, leaks: inventory.leaks.length, leaksLinked, exempted: exempted.length };
 }

@@ -50,7 +50,7 @@ export async function importScan(opts: {
   await writer.flush();
   const status = scanStatus(result.sources, false);
   const analysis =
-    status === 'failed' ? undefined : await analyzeScan({ store: opts.store, scanId, at: opts.asOf ?? started, policy: opts.config.policy, sources: result.sources });
+    status === 'failed' ? undefined : await analyzeScan({ store: opts.store, scanId, at: opts.asOf ?? started, policy: opts.config.policy, analysis: opts.config.analysis, sources: result.sources });
   await finishScan(opts.store, scanId, { status, sources: result.sources, finishedAt: now().toISOString() });
   const scan = await getScan(opts.store, scanId);
   if (!scan) throw new Error(`scan ${scanId} vanished from the store`);

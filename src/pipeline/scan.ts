@@ -146,7 +146,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   let analysis: AnalysisSummary | undefined;
   if (status !== 'interrupted' && status !== 'failed') {
     try {
-      analysis = await analyzeScan({ store, scanId, at: started, policy: opts.config.policy, sources: outcomes });
+      analysis = await analyzeScan({ store, scanId, at: started, policy: opts.config.policy, analysis: opts.config.analysis, sources: outcomes });
     } catch (err) {
       await finishScan(store, scanId, { status: 'failed', sources: outcomes, finishedAt: now().toISOString() }).catch(() => undefined);
       throw err;

@@ -11,7 +11,11 @@ const estate = () => {
   return inventory({
     identities: [ci, old, etl],
     credentials: [key(ci, 'a', { createdAt: daysAgo(412) }), key(ci, 'c'), key(old, 'b', { createdAt: daysAgo(100), lastUsedAt: undefined })],
-    grants: [grant(ci, 'AdministratorAccess', { privilege: 'admin', via: 'group', viaName: 'admins' }), grant(etl, 'ReadOnlyAccess')],
+    grants: [
+      grant(ci, 'AdministratorAccess', { privilege: 'admin', via: 'group', viaName: 'admins' }),
+      grant(etl, 'ReadOnlyAccess'),
+      grant(old, 'effective access', { via: 'effective', privilege: 'write', permissions: ['escalation:iam:CreatePolicyVersion'] }),
+    ],
     leaks: [leak('l1', { publicId: key(ci, 'a').publicId })],
   });
 };

@@ -11,6 +11,8 @@ import type { Rule, RuleContext } from '../types.ts';
  * - high; critical when the identity is enabled and holds a usable long-lived credential
  *   (a key that can leak carries the whole estate with it).
  * - Managed identities are skipped (they cannot be changed).
+ * - When an `effective` grant judges the principal as a whole, it decides (a Deny elsewhere or a
+ *   permissions boundary can take administrator access away from an `Allow *` policy).
  */
 export const adminRule: Rule = {
   id: 'identity.admin',
@@ -37,8 +39,14 @@ function evaluateAdmin({ inventory, now }: RuleContext): Finding[] {
   const findings: Finding[] = [];
   for (const identity of inventory.identities) {
     if (identity.managed) continue;
-    const adminGrants = (inventory.grantsByIdentity.get(identity.id) ?? []).filter((g) => g.privilege === 'admin');
-    if (adminGrants.length === 0) continue;
+    const all = inventory.grantsByIdentity.get(identity.id) ?? [];
+    // When the collector judged the principal as a whole (Denies, boundaries applied), that verdict
+    // decides: a policy granting `*` next to a Deny elsewhere is not administrator access.
+    const effective = all.find((g) => g.via === 'effective');
+    if (effective && effective.privilege !== 'admin') continue;
+    const adminGrants = all.filter((g) => g.privilege === 'admin' && g.via !== 'effective');
+    if (adminGrants.length === 0 && !effective) continue;
+    if (adminGrants.length === 0 && effective) adminGrants.push(effective);
     const grants = [...new Set(adminGrants.map(describeGrant))].sort();
     const keys = identity.disabled ? [] : usableLongLivedCredentials(inventory, identity.id, now);
     const keyIds = keys.map((k) => k.publicId).sort();

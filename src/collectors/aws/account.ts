@@ -9,6 +9,7 @@ import type { AccessKeyMetadata, GroupDetail, IAMClient, RoleDetail, UserDetail 
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsAccountConfig, AwsConfig, OwnersConfig } from '../../config/schema.ts';
 import type { Grant, InventoryRecord, SourceOutcome } from '../../model/index.ts';
+import { awsIdentityId } from '../../model/index.ts';
 import { createAwsClients, describeAwsError } from '../../providers/aws/client.ts';
 import type { AwsClientSettings, AwsCredentialProvider } from '../../providers/aws/client.ts';
 import { createLimit } from '../../util/limit.ts';
@@ -24,6 +25,8 @@ import { classifyUser } from './machine.ts';
 import type { CompiledMachineRules } from './machine.ts';
 import { fetchManagedPolicyDocument, isAwsManagedPolicy } from './managed-policies.ts';
 import type { ManagedPolicyCache } from './managed-policies.ts';
+import { effectiveGrants } from './effective.ts';
+import type { PrincipalPolicies } from './effective.ts';
 import { analyzePolicy, decodePolicyDocument, privilegeByName } from './policy.ts';
 import type { PolicyAnalysis } from './policy.ts';
 import { SERVICE_LINKED_PATH, SSO_RESERVED_PATH, buildCredential, buildGrant, buildIdentity, keyActivity, latest, roleReason, tagsToLabels, toIso } from './records.ts';
@@ -191,11 +194,17 @@ async function gather(job: AccountJob, iam: IAMClient, run: CallRunner, accountI
   const noteArns = (list: readonly { PolicyArn?: string | undefined }[] | undefined): void => {
     for (const p of list ?? []) if (p.PolicyArn && isAwsManagedPolicy(p.PolicyArn)) managedArns.add(p.PolicyArn);
   };
+  const boundaryOf = (b: { PermissionsBoundaryArn?: string | undefined } | undefined): { PolicyArn?: string }[] =>
+    b?.PermissionsBoundaryArn ? [{ PolicyArn: b.PermissionsBoundaryArn }] : [];
   for (const m of machines) {
     noteArns(m.detail.AttachedManagedPolicies);
+    noteArns(boundaryOf(m.detail.PermissionsBoundary));
     for (const g of m.detail.GroupList ?? []) noteArns(details.groups.get(g)?.AttachedManagedPolicies);
   }
-  for (const r of roles) noteArns(r.AttachedManagedPolicies);
+  for (const r of roles) {
+    noteArns(r.AttachedManagedPolicies);
+    noteArns(boundaryOf(r.PermissionsBoundary));
+  }
   const managedDocs = new Map<string, string | undefined>();
   await allOrAbort(
     [...managedArns].map(async (arn) => {
@@ -237,6 +246,10 @@ async function gather(job: AccountJob, iam: IAMClient, run: CallRunner, accountI
     (list ?? [])
       .filter((p) => p.PolicyName !== undefined)
       .map((p) => buildGrant(identityId, accountId, p.PolicyName as string, analyze(`doc:${p.PolicyDocument ?? ''}`, p.PolicyDocument), via, viaName));
+  const docOfArn = (arn: string | undefined): string | undefined => (arn === undefined ? undefined : details.localPolicies.has(arn) ? details.localPolicies.get(arn) : managedDocs.get(arn));
+  const attachedDocs = (list: readonly { PolicyArn?: string | undefined }[] | undefined): (string | undefined)[] => (list ?? []).map((p) => docOfArn(p.PolicyArn));
+  const inlineDocs = (list: readonly { PolicyDocument?: string | undefined }[] | undefined): (string | undefined)[] => (list ?? []).map((p) => p.PolicyDocument);
+  const principals: PrincipalPolicies[] = [];
   const groupGrants = (identityId: string, g: GroupDetail | undefined): Grant[] =>
     g?.GroupName ? [...managedGrants(identityId, g.AttachedManagedPolicies, 'group', g.GroupName), ...inlineGrants(identityId, g.GroupPolicyList, 'group', g.GroupName)] : [];
 
@@ -268,8 +281,37 @@ async function gather(job: AccountJob, iam: IAMClient, run: CallRunner, accountI
       ...(m.detail.GroupList ?? []).flatMap((g) => groupGrants(identity.id, details.groups.get(g))),
     ];
     for (const g of grants) out.push({ type: 'grant', record: g });
+    if (m.detail.Arn) {
+      const groups = (m.detail.GroupList ?? []).map((g) => details.groups.get(g));
+      const boundary = docOfArn(m.detail.PermissionsBoundary?.PermissionsBoundaryArn);
+      principals.push({
+        arn: m.detail.Arn,
+        identityId: identity.id,
+        policies: [
+          ...attachedDocs(m.detail.AttachedManagedPolicies),
+          ...inlineDocs(m.detail.UserPolicyList),
+          ...groups.flatMap((g) => [...attachedDocs(g?.AttachedManagedPolicies), ...inlineDocs(g?.GroupPolicyList)]),
+        ],
+        ...(boundary !== undefined ? { boundary } : {}),
+      });
+    }
   }
-  for (const r of roles) out.push(...roleRecords(r, accountId, job, managedGrants, inlineGrants));
+  for (const r of roles) {
+    out.push(...roleRecords(r, accountId, job, managedGrants, inlineGrants));
+    if (r.Arn && r.RoleName) {
+      const boundary = docOfArn(r.PermissionsBoundary?.PermissionsBoundaryArn);
+      principals.push({
+        arn: r.Arn,
+        identityId: awsIdentityId(accountId, 'role', r.RoleName),
+        policies: [...attachedDocs(r.AttachedManagedPolicies), ...inlineDocs(r.RolePolicyList)],
+        ...(boundary !== undefined ? { boundary } : {}),
+        ...(r.AssumeRolePolicyDocument !== undefined ? { trust: r.AssumeRolePolicyDocument } : {}),
+      });
+    }
+  }
+  // The principal as a whole: all its policies together, Denies and boundaries applied, escalation paths.
+  const effective = effectiveGrants(accountId, principals, (what) => ctx.log.warn('aws policy document unreadable', { account: accountId, policy: what }));
+  for (const g of effective) out.push({ type: 'grant', record: g });
   return out;
 }
 

@@ -227,3 +227,18 @@ describe('collectAws against the sandbox (real SDK, assume-role into every accou
     expect(r.records).toHaveLength(0);
   });
 });
+
+describe('effective access (the principal as a whole)', () => {
+  it('gives every collected user and role one effective grant, judged with all its policies', async () => {
+    const r = await run(config());
+    const effective = r.grants.filter((g) => g.via === 'effective');
+    const withPolicies = new Set(r.grants.filter((g) => g.via !== 'effective').map((g) => g.identityId));
+    for (const id of withPolicies) expect(effective.filter((g) => g.identityId === id), id).toHaveLength(1);
+    // an identity with an admin policy and nothing taking it away is admin as a whole
+    const perPolicyAdmin = new Set(r.grants.filter((g) => g.via !== 'effective' && g.privilege === 'admin').map((g) => g.identityId));
+    expect(perPolicyAdmin.size).toBeGreaterThan(0);
+    for (const id of perPolicyAdmin) expect(effective.find((g) => g.identityId === id)?.privilege, id).toBe('admin');
+    // read-only identities stay read
+    for (const g of effective.filter((x) => x.privilege === 'read')) expect(g.permissions.filter((p) => p.startsWith('escalation:'))).toEqual([]);
+  });
+});

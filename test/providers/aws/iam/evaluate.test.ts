@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classify, evaluatePrincipal, grantsOf } from '../../../src/analyzers/aws-iam/index.ts';
-import type { EvaluateInput, EvaluateOptions } from '../../../src/analyzers/aws-iam/index.ts';
+import { classify, evaluatePrincipal, grantsOf } from '../../../../src/providers/aws/iam/index.ts';
+import type { EvaluateInput, EvaluateOptions } from '../../../../src/providers/aws/iam/index.ts';
 import { ADMINISTRATOR_ACCESS, IAM_FULL_ACCESS, POWER_USER_ACCESS, READ_ONLY_ACCESS, allow, deny, doc } from './policies.ts';
 
 interface Case {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOG, expandActions, levelOf, matches, matchesAction, matchesResource, parsePolicy } from '../../../src/analyzers/aws-iam/index.ts';
+import { CATALOG, expandActions, levelOf, matches, matchesAction, matchesResource, parsePolicy } from '../../../../src/providers/aws/iam/index.ts';
 
 describe('matches', () => {
   const cases: [string, string, boolean, boolean?][] = [

@@ -1,5 +1,5 @@
 /** Policy documents for the tests: AWS-managed policy excerpts and small builders. */
-import type { ConditionBlock, PolicyDocument, PolicyStatement } from '../../../src/analyzers/aws-iam/index.ts';
+import type { ConditionBlock, PolicyDocument, PolicyStatement } from '../../../../src/providers/aws/iam/index.ts';
 
 export const ADMINISTRATOR_ACCESS: PolicyDocument = {
   Version: '2012-10-17',

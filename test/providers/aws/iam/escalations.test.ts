@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classify, evaluatePrincipal } from '../../../src/analyzers/aws-iam/index.ts';
-import type { ClassifyOptions, PolicyDocument } from '../../../src/analyzers/aws-iam/index.ts';
+import { classify, evaluatePrincipal } from '../../../../src/providers/aws/iam/index.ts';
+import type { ClassifyOptions, PolicyDocument } from '../../../../src/providers/aws/iam/index.ts';
 import { POWER_USER_ACCESS, READ_ONLY_ACCESS, allow, deny, doc } from './policies.ts';
 
 const ROLE = 'arn:aws:iam::111122223333:role/app';

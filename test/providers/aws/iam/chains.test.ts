@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escalationPaths, evaluatePrincipal, trusts } from '../../../src/analyzers/aws-iam/index.ts';
-import type { ChainPrincipal, PolicyDocument } from '../../../src/analyzers/aws-iam/index.ts';
+import { escalationPaths, evaluatePrincipal, trusts } from '../../../../src/providers/aws/iam/index.ts';
+import type { ChainPrincipal, PolicyDocument } from '../../../../src/providers/aws/iam/index.ts';
 import { ADMINISTRATOR_ACCESS, READ_ONLY_ACCESS, allow, doc, trustPolicy } from './policies.ts';
 
 const ACCT = '111122223333';

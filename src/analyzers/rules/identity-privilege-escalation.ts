@@ -1,0 +1,67 @@
+import type { Finding } from '../../model/index.ts';
+import { identityLabel } from '../facts.ts';
+import { makeFinding } from '../finding.ts';
+import { REF } from '../references.ts';
+import type { Rule, RuleContext } from '../types.ts';
+
+const ESCALATION = 'escalation:';
+const PATH = 'path:';
+
+/**
+ * `identity.privilege-escalation`: an identity that is not an administrator but holds a way to
+ * become one: a privilege-escalation method (AWS: iam:PassRole with a compute service,
+ * iam:CreatePolicyVersion, iam:Attach*Policy, iam:CreateAccessKey on others, ...; Kubernetes:
+ * escalate, bind, impersonate, token creation) or a chain of roles it can assume that ends in an
+ * administrator or an escalating role. Read from the grants the collectors mark with
+ * `escalation:<method>` and `path:<a -> b>` permissions.
+ *
+ * - high; medium when every method depends on conditions an attacker may not meet.
+ * - Administrators are `identity.admin`'s business; managed identities are skipped.
+ */
+export const escalationRule: Rule = {
+  id: 'identity.privilege-escalation',
+  title: 'Non-human identity that can escalate its own privileges',
+  severity: 'high',
+  rationale:
+    'Permissions that let an identity change its own permissions, hand a privileged role to a workload it ' +
+    'controls, or assume a more privileged role make it an administrator in all but name: whoever holds ' +
+    'its credential can take the account.',
+  remediation:
+    'Remove the escalation permissions (scope iam:PassRole to the one role the workload needs, drop the ' +
+    'iam:*Policy* and key-management actions, restrict the roles it may assume, or tighten their trust ' +
+    'policies), or add a permissions boundary that denies them.',
+  references: [REF.cisAws_1_16, REF.soc2_cc6_3, REF.iso_a_8_2, REF.nist_ac_6],
+  evaluate: evaluateEscalation,
+};
+
+function evaluateEscalation({ inventory }: RuleContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const identity of inventory.identities) {
+    if (identity.managed) continue;
+    const grants = inventory.grantsByIdentity.get(identity.id) ?? [];
+    const effective = grants.find((g) => g.via === 'effective');
+    if ((effective ?? grants.find((g) => g.privilege === 'admin'))?.privilege === 'admin') continue;
+    const marked = grants.filter((g) => g.permissions.some((p) => p.startsWith(ESCALATION) || p.startsWith(PATH)));
+    if (marked.length === 0) continue;
+    const methods = [...new Set(marked.flatMap((g) => g.permissions.filter((p) => p.startsWith(ESCALATION)).map((p) => p.slice(ESCALATION.length))))].sort();
+    const paths = [...new Set(marked.flatMap((g) => g.permissions.filter((p) => p.startsWith(PATH)).map((p) => p.slice(PATH.length))))].sort();
+    const conditional = marked.every((g) => g.viaName === 'conditional');
+    const how = [...(methods.length ? [`${methods.join(', ')}`] : []), ...(paths.length ? [`role chain ${paths[0]}${paths.length > 1 ? ` (+${paths.length - 1})` : ''}`] : [])].join('; ');
+    findings.push(
+      makeFinding(escalationRule, {
+        subjectType: 'identity',
+        subjectId: identity.id,
+        identityId: identity.id,
+        subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+        severity: conditional ? 'medium' : 'high',
+        message: `${identityLabel(identity.kind)} ${identity.name} can escalate its privileges: ${how}`,
+        evidence: {
+          methods: methods.length ? methods.join(', ') : null,
+          roleChains: paths.length ? paths.slice(0, 5).join('; ') : null,
+          conditional,
+        },
+      }),
+    );
+  }
+  return findings;
+}
