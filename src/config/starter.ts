@@ -80,6 +80,28 @@ aws:
 #   contexts: []               # empty: the current context; ['*']: every context
 #   systemNamespaces: [kube-system, kube-public, kube-node-lease]
 
+# The access gateway (hoop.dev): its sessions say who used which identity, when, running what.
+# The API key comes from the environment variable named here, never from this file.
+# gateway:
+#   url: https://gateway.acme.example
+#   apiKeyEnv: HOOP_API_KEY
+#   since: 90                  # days of sessions
+#   connectionMap: []          # - { pattern: "pg-prod-*", identity: "aws:123456789012:user/etl" }
+#   files: []                  # exported session files (JSON array or JSON lines)
+
+# Analysis: who owns what, what counts as shared, and accepted risks.
+analysis:
+  # people: { file: people.csv }   # active staff (CSV with an email column, or JSON)
+  gatewayClockSkewSeconds: 300
+  sharedActorsMin: 3
+  sharedWorkloadsMin: 3
+  exemptions: []
+  #  - identity: "aws:123456789012:user/legacy-*"
+  #    rule: credential.key-age
+  #    reason: vendor integration, rotation contract signed
+  #    approver: security@acme.example
+  #    expires: 2027-03-31
+
 # Committed keys: \`sprawl scan\` searches these checkouts (history: every blob of every ref);
 # \`sprawl gate\` and \`sprawl secrets scan\` use the detection settings below.
 repos: []
