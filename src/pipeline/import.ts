@@ -7,13 +7,20 @@ import { machineRulesSchema } from '../config/schema.ts';
 import { importFile, type ImportResult, type ImportWarning } from '../importers/index.ts';
 import type { ScanInfo } from '../model/index.ts';
 import { newScanId } from '../model/index.ts';
-import { createInventoryWriter, createScan, finishScan, getScan, type Store } from '../store/index.ts';
+import { collectGateway } from '../collectors/gateway/index.ts';
+import { noProgress } from '../collectors/context.ts';
+import { gatewaySchema } from '../config/gateway-schema.ts';
+import type { InventoryRecord, SourceOutcome } from '../model/index.ts';
+import { createInventoryWriter, createScan, finishScan, getScan, latestScan, loadInventory, type Store } from '../store/index.ts';
+import type { Logger } from '../util/log.ts';
 import { analyzeScan, type AnalysisSummary } from './analyze.ts';
 import { scanStatus } from './scan.ts';
 import { toolVersion } from './version.ts';
 
-/** The kinds that carry inventory (hoop session exports are read by the gateway collector: `gateway.files`). */
+/** The kinds that carry inventory. */
 export const INVENTORY_IMPORT_KINDS = ['aws-authorization-details', 'aws-credential-report'] as const;
+/** Every kind `sprawl import` takes: hoop session exports are evidence of use, added to the latest inventory. */
+export const IMPORT_COMMAND_KINDS = [...INVENTORY_IMPORT_KINDS, 'hoop-sessions'] as const;
 export type InventoryImportKind = (typeof INVENTORY_IMPORT_KINDS)[number];
 
 export interface ImportScanResult {
@@ -55,4 +62,63 @@ export async function importScan(opts: {
   const scan = await getScan(opts.store, scanId);
   if (!scan) throw new Error(`scan ${scanId} vanished from the store`);
   return { scan, warnings: result.warnings, counts: result.counts, records: result.records.length, ...(analysis ? { analysis } : {}) };
+}
+
+/**
+ * `sprawl import hoop-sessions FILE`: a gateway session export becomes evidence of use of the latest
+ * inventory. The new scan holds a copy of the latest scan's records plus the sessions (linked to
+ * identities exactly as the live gateway collector links them), so it is analyzed and reported like
+ * any scan; without an earlier scan the sessions stand alone (their connections listed unlinked).
+ */
+export async function importSessions(opts: { store: Store; config: Config; file: string; gatewayName: string; log: Logger; asOf?: Date; now?: () => Date }): Promise<ImportScanResult> {
+  const now = opts.now ?? (() => new Date());
+  const base = await latestScan(opts.store);
+  const inventory = base ? await loadInventory(opts.store, base.id) : undefined;
+  const started = now();
+  const scanId = newScanId(started);
+  await createScan(opts.store, { id: scanId, startedAt: started.toISOString(), toolVersion: toolVersion() });
+  const writer = createInventoryWriter(opts.store, scanId);
+  let records = 0;
+  const emit = (record: InventoryRecord): void => {
+    records++;
+    writer.write(record);
+  };
+  if (inventory) {
+    for (const record of inventory.identities) emit({ type: 'identity', record });
+    for (const record of inventory.credentials) emit({ type: 'credential', record });
+    for (const record of inventory.grants) emit({ type: 'grant', record });
+    for (const record of inventory.activities) emit({ type: 'activity', record });
+    for (const record of inventory.leaks) emit({ type: 'leak', record });
+    for (const record of inventory.connections) emit({ type: 'connection', record });
+    for (const record of inventory.gatewayUsers) emit({ type: 'gateway-user', record });
+  }
+  const inherited = records;
+  const gateway = gatewaySchema.parse({ files: [opts.file], name: opts.gatewayName });
+  const outcomes = await collectGateway(
+    {
+      gateway,
+      inventory: {
+        identities: (inventory?.identities ?? []).map((i) => ({ id: i.id, name: i.name, ...(i.nativeId !== undefined ? { nativeId: i.nativeId } : {}) })),
+        credentials: (inventory?.credentials ?? []).map((c) => ({ id: c.id, identityId: c.identityId, publicId: c.publicId })),
+      },
+    },
+    { now: started, log: opts.log, progress: noProgress, concurrency: 4, emit },
+  );
+  await writer.flush();
+  // The inherited sources stand as they were in the scan they come from.
+  const sources: SourceOutcome[] = [...(base?.sources ?? []), ...outcomes];
+  const status = scanStatus(sources, false);
+  const analysis =
+    status === 'failed' ? undefined : await analyzeScan({ store: opts.store, scanId, at: opts.asOf ?? started, policy: opts.config.policy, analysis: opts.config.analysis, sources });
+  await finishScan(opts.store, scanId, { status, sources, finishedAt: now().toISOString() });
+  const scan = await getScan(opts.store, scanId);
+  if (!scan) throw new Error(`scan ${scanId} vanished from the store`);
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  return {
+    scan,
+    warnings: failed.map((o) => ({ where: opts.file, message: o.error ?? 'failed' })),
+    counts: { sessions: outcomes.reduce((n, o) => n + o.items, 0), inherited, added: records - inherited },
+    records,
+    ...(analysis ? { analysis } : {}),
+  };
 }

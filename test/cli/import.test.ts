@@ -42,8 +42,21 @@ describe('sprawl import', () => {
     expect((JSON.parse(r.stdout) as Summary).records).toBeGreaterThan(0);
   });
 
+  it('adds a hoop session export to the latest inventory as a scan of its own, counting malformed lines', async () => {
+    const dir = tempDir();
+    const aws = await runCli(['import', 'aws-authorization-details', fixture('authorization-details.json'), '--json', '--db', 'i.db'], { cwd: dir });
+    expect(aws.code, aws.stderr).toBe(0);
+    const base = JSON.parse(aws.stdout) as Summary;
+    const r = await runCli(['import', 'hoop-sessions', fixture('hoop-sessions.jsonl'), '--json', '--db', 'i.db'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as Summary & { counts: { inherited: number } };
+    expect(s.scan).not.toBe(base.scan);
+    expect(s.counts.inherited).toBe(base.records);
+    expect(r.stderr).toMatch(/malformed session lines skipped.*malformed=1/);
+  });
+
   it.each([
-    [['import', 'hoop-sessions', 'x.json'], /KIND: expected one of/],
+    [['import', 'cloudtrail', 'x.json'], /KIND: expected one of aws-authorization-details, aws-credential-report, hoop-sessions/],
     [['import', 'aws-credential-report', '/nonexistent/report.csv'], /report\.csv: cannot read/],
     [['analyze', '--as-of', 'yesterday'], /--as-of: expected an ISO date/],
   ])('exits 2 on %j', async (args, message) => {
