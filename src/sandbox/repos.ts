@@ -44,6 +44,8 @@ export function sandboxRepoSteps(estate: Estate): { steps: Step[]; committedKeyI
   const secret = (): string => rng.chars(40, B64);
   const slack = `xoxb-${rng.int(1e10, 9e10)}-${rng.int(1e10, 9e10)}-${rng.chars(24, ALNUM)}`;
   const dbPassword = rng.chars(22, ALNUM);
+  // A key of an account nobody scans any more (or deleted since): found, but of unknown origin.
+  const forgotten = `AKIA${rng.chars(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`;
   const steps: Step[] = [
     {
       message: 'Initial service skeleton',
@@ -67,6 +69,12 @@ export function sandboxRepoSteps(estate: Estate): { steps: Step[]; committedKeyI
       { message: 'Read credentials from the environment', author: 'Priya Raman <priya@acme.example>', daysAgo: 299, remove: ['ops/deploy.sh'] },
     );
   }
+  steps.push({
+    message: 'Backfill script from the old billing account',
+    author: 'Tom Becker <tom@acme.example>',
+    daysAgo: 200,
+    write: { 'scripts/backfill.py': `import boto3\n\nsession = boto3.Session(\n    aws_access_key_id="${forgotten}",\n    aws_secret_access_key="${secret()}",\n)\n` },
+  });
   steps.push({
     message: 'Slack alerts on failed payouts',
     author: 'Tom Becker <tom@acme.example>',
