@@ -2,6 +2,7 @@ import { keyAgeRule } from './rules/credential-key-age.ts';
 import { unusedRule } from './rules/credential-unused.ts';
 import { adminRule } from './rules/identity-admin.ts';
 import { escalationRule } from './rules/identity-privilege-escalation.ts';
+import { unusedPrivilegeRule } from './rules/identity-unused-privilege.ts';
 import { leakedRule } from './rules/credential-leaked.ts';
 import { multipleActiveRule } from './rules/credential-multiple-active.ts';
 import { AZURE_RULES } from './rules/azure.ts';
@@ -11,7 +12,7 @@ import { K8S_RULES } from './rules/k8s.ts';
 import type { Rule } from './types.ts';
 
 /** Every rule `analyze` runs, in a fixed order. Add new rules here. */
-export const RULES: readonly Rule[] = [keyAgeRule, unusedRule, multipleActiveRule, adminRule, escalationRule, leakedRule, ...GCP_RULES, ...AZURE_RULES, ...GITHUB_RULES, ...K8S_RULES];
+export const RULES: readonly Rule[] = [keyAgeRule, unusedRule, multipleActiveRule, adminRule, escalationRule, unusedPrivilegeRule, leakedRule, ...GCP_RULES, ...AZURE_RULES, ...GITHUB_RULES, ...K8S_RULES];
 
 export function getRule(id: string): Rule | undefined {
   return RULES.find((r) => r.id === id);

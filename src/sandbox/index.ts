@@ -112,7 +112,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     azure: { tenantId: azure.tenantId, armEndpoint: azure.endpoint, graphEndpoint: azure.endpoint, authorityHost: azure.endpoint, caFile },
     github: { baseUrl: github.endpoint, organizations: estate.github.orgs.map((o) => o.login) },
     kubernetes: { kubeconfig, contexts: ['*'] },
-    gateway: { url: hoop.endpoint, name: estate.hoop.gateway, connectionMap: hoopConnectionMap(estate.hoop) },
+    gateway: { url: hoop.endpoint, name: estate.hoop.gateway, connectionMap: hoopConnectionMap(estate.hoop), fetchScripts: 5000 },
   };
   const fakeSecret = `sandbox/${hash32(`secret:${String(estate.seed)}`).toString(36)}/not-a-real-secret`;
   return {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze, RULES } from '../../src/analyzers/index.ts';
 import { assertUniqueRuleIds, getRule } from '../../src/analyzers/registry.ts';
 import { severityRank } from '../../src/model/index.ts';
-import { DEFAULT_POLICY, NOW, daysAgo, grant, inventory, key, leak, role, user } from './factories.ts';
+import { DEFAULT_POLICY, NOW, activity, daysAgo, grant, inventory, key, leak, role, user } from './factories.ts';
 
 const estate = () => {
   const ci = user('ci-deployer');
@@ -17,6 +17,7 @@ const estate = () => {
       grant(old, 'effective access', { via: 'effective', privilege: 'write', permissions: ['escalation:iam:CreatePolicyVersion'] }),
     ],
     leaks: [leak('l1', { publicId: key(ci, 'a').publicId })],
+    activities: ['SELECT 1', 'aws s3 ls', 'kubectl get pods'].map((command, i) => activity(ci, daysAgo(i + 1), { command })),
   });
 };
 

@@ -9,7 +9,7 @@ import type { Rule, RuleContext } from '../types.ts';
  * (linked by the public part the secret carries: the AWS key id, the GCP private_key_id).
  *
  * - critical while the credential can still authenticate (active, not expired);
- * - high when it is deactivated or expired but still exists (it can be switched back on).
+ * - low when it is deactivated or expired (it cannot authenticate; delete it so nobody switches it back on).
  * - A secret in a repository whose credential is not in the inventory is not this rule's business:
  *   it is listed with the leaks (it may be long deleted, or belong to an estate not scanned).
  */
@@ -58,7 +58,7 @@ function evaluateLeaked({ inventory, now }: RuleContext): Finding[] {
         subjectId: credential.id,
         identityId: identity.id,
         subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
-        severity: live ? 'critical' : 'high',
+        severity: live ? 'critical' : 'low',
         message:
           `${credentialLabel(credential.kind)} ${credential.publicId} of ${identityLabel(identity.kind)} ${identity.name} ` +
           `(${live ? 'active' : 'inactive'}) is committed in ${places.length === 1 ? places[0] : `${places.length} places, first ${places[0]}`}`,

@@ -11,14 +11,14 @@ interface Case {
   name: string;
   credentials: Credential[];
   leaks: Leak[];
-  severity?: 'critical' | 'high';
+  severity?: 'critical' | 'low';
   locations?: number;
 }
 
 const mustFire: Case[] = [
   { name: 'active key found by its key id', credentials: [live], leaks: [leak('l1', { publicId: live.publicId })], severity: 'critical', locations: 1 },
-  { name: 'inactive key still exists', credentials: [{ ...live, active: false }], leaks: [leak('l1', { publicId: live.publicId })], severity: 'high' },
-  { name: 'expired credential', credentials: [{ ...live, expiresAt: daysAgo(2) }], leaks: [leak('l1', { publicId: live.publicId })], severity: 'high' },
+  { name: 'inactive key still exists', credentials: [{ ...live, active: false }], leaks: [leak('l1', { publicId: live.publicId })], severity: 'low' },
+  { name: 'expired credential', credentials: [{ ...live, expiresAt: daysAgo(2) }], leaks: [leak('l1', { publicId: live.publicId })], severity: 'low' },
   { name: 'linked by credentialId (set by the store)', credentials: [live], leaks: [leak('l1', { credentialId: live.id })], severity: 'critical' },
   {
     name: 'the same key in three places is one finding',
