@@ -58,6 +58,16 @@ export function sandboxCertificate(): Promise<Certificate> {
   return certificate;
 }
 
+/** The whole request body, as UTF-8 text. */
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
 /** Serves `handler` on 127.0.0.1; a handler that throws answers 500 instead of crashing the server. */
 export async function startEmulatorServer(handler: Handler, opts: EmulatorServerOptions = {}): Promise<EmulatorServer> {
   const listener = (req: IncomingMessage, res: ServerResponse): void => {

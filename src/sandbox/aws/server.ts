@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Estate } from '../estate.ts';
-import { startEmulatorServer } from '../http.ts';
+import { readBody, startEmulatorServer } from '../http.ts';
 import { IAM_HANDLERS } from './iam.ts';
 import { AwsFault, createState } from './state.ts';
 import type { Caller, EmulatorState } from './state.ts';
@@ -77,15 +77,6 @@ function createCallLog(): CallLog {
     },
   };
   return calls;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -13,7 +13,8 @@ import { authorize, handleEntra } from './entra.ts';
 import type { TokenStore } from './entra.ts';
 import type { AzureEstate } from './estate.ts';
 import { handleGraph, indexGraph } from './graph.ts';
-import { AzureFault, readBody, send, sleep } from './wire.ts';
+import { readBody } from '../http.ts';
+import { AzureFault, send, sleep } from './wire.ts';
 import type { Reply } from './wire.ts';
 
 export type AzureApi = 'arm' | 'graph' | 'entra';

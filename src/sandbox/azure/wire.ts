@@ -1,5 +1,5 @@
 /** Wire helpers shared by the ARM, Graph and Entra parts of the Azure emulator. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 
 /** An error answered as `{ error: { code, message } }` with an HTTP status. */
 export class AzureFault extends Error {
@@ -34,14 +34,6 @@ export function send(res: ServerResponse, reply: Reply, requestId: string): void
   res.end(text);
 }
 
-export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 /** One page of `items` starting at the offset the skip token carries. */
 export function page<T>(items: readonly T[], offset: number, size: number): { items: T[]; next: number | undefined } {

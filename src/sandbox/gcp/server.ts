@@ -6,7 +6,7 @@
  * mutating `faults` on the handle; every request lands in `calls`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startEmulatorServer } from '../http.ts';
+import { readBody, startEmulatorServer } from '../http.ts';
 import type { GcpEstate } from './estate.ts';
 import { route } from './routes.ts';
 import type { GcpOperation } from './routes.ts';
@@ -88,15 +88,6 @@ function createCallLog(keepLog: boolean): GcpCallLog {
     },
   };
   return calls;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** Decodes percent-escapes until the text stops changing (`%2540` -> `%40` -> `@`). */
