@@ -2,7 +2,7 @@
  * Provider-neutral facts the rules and the verdict share: which credentials are usable and
  * long-lived, when a credential or an identity was last used, how to name a subject.
  */
-import type { Credential, CredentialKind, Identity, IdentityKind, Provider } from '../model/index.ts';
+import type { Credential, CredentialKind, Identity, IdentityKind, Leak, Provider } from '../model/index.ts';
 import { parseIdentityId } from '../model/index.ts';
 import type { InventoryIndex } from './inventory-index.ts';
 import { latestTime, parseTime } from './time.ts';
@@ -140,4 +140,20 @@ export function subjectOf(index: InventoryIndex, identityId: string): Subject | 
   if (!parsed || !provider) return undefined;
   const name = parsed.path.slice(parsed.path.lastIndexOf('/') + 1) || parsed.path;
   return { provider, scope: parsed.scope, name };
+}
+
+/** Where a leak is: "acme/api:config/prod.env:12 (commit 1a2b3c4)". */
+export function leakPlace(leak: Leak): string {
+  const l = leak.location;
+  return `${l.repo ? `${l.repo}:` : ''}${l.path}:${l.line}${l.commit ? ` (commit ${l.commit.slice(0, 7)})` : ''}`;
+}
+
+/** Earliest commit time first, then by place: the first exposure of a secret leads. */
+export function byExposure(a: Leak, b: Leak): number {
+  const ta = a.location.time ?? '\uffff';
+  const tb = b.location.time ?? '\uffff';
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const wa = leakPlace(a);
+  const wb = leakPlace(b);
+  return wa < wb ? -1 : wa > wb ? 1 : 0;
 }

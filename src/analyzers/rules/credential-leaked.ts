@@ -1,5 +1,5 @@
 import type { Finding, Leak } from '../../model/index.ts';
-import { credentialLabel, identityLabel, isUsable } from '../facts.ts';
+import { byExposure, credentialLabel, identityLabel, isUsable, leakPlace } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
 import type { Rule, RuleContext } from '../types.ts';
@@ -28,18 +28,7 @@ export const leakedRule: Rule = {
   evaluate: evaluateLeaked,
 };
 
-/** "api/config/prod.env:12 (commit 1a2b3c4)" */
-function where(leak: Leak): string {
-  const l = leak.location;
-  return `${l.repo ? `${l.repo}:` : ''}${l.path}:${l.line}${l.commit ? ` (commit ${l.commit.slice(0, 7)})` : ''}`;
-}
 
-/** Earliest commit time first, then by place: the first exposure leads. */
-function byExposure(a: Leak, b: Leak): number {
-  const ta = a.location.time ?? '\uffff';
-  const tb = b.location.time ?? '\uffff';
-  return ta < tb ? -1 : ta > tb ? 1 : where(a) < where(b) ? -1 : where(a) > where(b) ? 1 : 0;
-}
 
 function evaluateLeaked({ inventory, now }: RuleContext): Finding[] {
   const findings: Finding[] = [];
@@ -50,7 +39,7 @@ function evaluateLeaked({ inventory, now }: RuleContext): Finding[] {
     if (!identity) continue;
     const sorted = [...leaks].sort(byExposure);
     const first = sorted[0] as Leak;
-    const places = [...new Set(sorted.map(where))];
+    const places = [...new Set(sorted.map(leakPlace))];
     const live = isUsable(credential, now);
     findings.push(
       makeFinding(leakedRule, {

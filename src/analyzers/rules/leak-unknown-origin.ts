@@ -1,4 +1,5 @@
 import type { ComplianceRef, Finding, Leak, Provider, Severity } from '../../model/index.ts';
+import { byExposure, leakPlace } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
 import type { Rule, RuleContext } from '../types.ts';
@@ -67,19 +68,7 @@ export const unknownOriginLeakRule: Rule = {
   evaluate: evaluateUnknownOrigin,
 };
 
-function where(leak: Leak): string {
-  const l = leak.location;
-  return `${l.repo ? `${l.repo}:` : ''}${l.path}:${l.line}${l.commit ? ` (commit ${l.commit.slice(0, 7)})` : ''}`;
-}
 
-function byExposure(a: Leak, b: Leak): number {
-  const ta = a.location.time ?? '\uffff';
-  const tb = b.location.time ?? '\uffff';
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const wa = where(a);
-  const wb = where(b);
-  return wa < wb ? -1 : wa > wb ? 1 : 0;
-}
 
 function evaluateUnknownOrigin({ inventory }: RuleContext): Finding[] {
   const known = new Set(inventory.credentials.map((c) => c.publicId));
@@ -96,7 +85,7 @@ function evaluateUnknownOrigin({ inventory }: RuleContext): Finding[] {
   for (const [fingerprint, { provider, leaks }] of groups) {
     const sorted = [...leaks].sort(byExposure);
     const first = sorted[0] as Leak;
-    const places = [...new Set(sorted.map(where))];
+    const places = [...new Set(sorted.map(leakPlace))];
     const repos = [...new Set(sorted.map((l) => l.location.repo).filter((r): r is string => r !== undefined))].sort();
     const severity: Severity = CLOUD.has(provider) ? 'high' : 'medium';
     findings.push(
