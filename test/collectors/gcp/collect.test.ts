@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { collectInto } from '../../helpers/collect.ts';
-import type { CollectorContext, ProgressDelta } from '../../../src/collectors/context.ts';
+import { collectInto, type Collected } from '../../helpers/collect.ts';
+import type { CollectorContext } from '../../../src/collectors/context.ts';
 import { createGcpCollector } from '../../../src/collectors/gcp/index.ts';
 import type { GcpCollectorConfig } from '../../../src/collectors/gcp/index.ts';
 import { gcpSchema } from '../../../src/config/gcp-schema.ts';
 import { ownersSchema } from '../../../src/config/schema.ts';
-import type { Activity, Credential, Grant, Identity, InventoryRecord, SourceOutcome } from '../../../src/model/index.ts';
 import { GCP_NO_EXPIRY, generateGcpEstate, isServiceAgentEmail, startGcpEmulator } from '../../../src/sandbox/gcp/index.ts';
 import type { GcpEmulator, GcpEstate } from '../../../src/sandbox/gcp/index.ts';
 
@@ -13,17 +12,8 @@ const NOW = Date.parse('2025-06-01T00:00:00Z');
 let estate: GcpEstate;
 let emu: GcpEmulator;
 
-interface Run {
-  outcomes: SourceOutcome[];
-  records: InventoryRecord[];
-  identities: Identity[];
-  credentials: Credential[];
-  grants: Grant[];
-  activities: Activity[];
-  totals: Required<ProgressDelta>;
-  started: string[];
-  finished: SourceOutcome[];
-}
+/** What one collector run emitted and reported. */
+type Run = Collected;
 
 function config(overrides: Record<string, unknown> = {}): GcpCollectorConfig {
   return { gcp: gcpSchema.parse({ endpoint: emu.endpoint, projects: estate.projects.map((p) => p.projectId), ...overrides }), owners: ownersSchema.parse({}) };

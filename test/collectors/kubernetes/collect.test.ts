@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { collectInto } from '../../helpers/collect.ts';
-import type { CollectorContext, ProgressDelta } from '../../../src/collectors/context.ts';
+import { collectInto, type Collected } from '../../helpers/collect.ts';
+import type { CollectorContext } from '../../../src/collectors/context.ts';
+import type { Grant } from '../../../src/model/index.ts';
 import { createKubernetesCollector } from '../../../src/collectors/kubernetes/index.ts';
 import type { KubernetesCollectorConfig } from '../../../src/collectors/kubernetes/index.ts';
 import { kubernetesSchema } from '../../../src/config/kubernetes-schema.ts';
 import { ownersSchema } from '../../../src/config/schema.ts';
-import type { Activity, Credential, Grant, Identity, InventoryRecord, SourceOutcome } from '../../../src/model/index.ts';
 import { generateK8sEstate, startK8sEmulator } from '../../../src/sandbox/kubernetes/index.ts';
 import type { K8sEmulator, K8sEstate } from '../../../src/sandbox/kubernetes/index.ts';
 
@@ -18,15 +18,8 @@ let emu: K8sEmulator;
 let dir: string;
 let kubeconfig: string;
 
-interface Run {
-  outcomes: SourceOutcome[];
-  records: InventoryRecord[];
-  identities: Identity[];
-  credentials: Credential[];
-  grants: Grant[];
-  activities: Activity[];
-  totals: Required<ProgressDelta>;
-}
+/** What one collector run emitted and reported. */
+type Run = Collected;
 
 function config(overrides: Record<string, unknown> = {}): KubernetesCollectorConfig {
   return { kubernetes: kubernetesSchema.parse({ kubeconfig, contexts: ['*'], pageSize: 7, maxRetries: 3, ...overrides }), owners: ownersSchema.parse({}) };
