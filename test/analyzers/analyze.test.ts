@@ -10,7 +10,7 @@ const estate = () => {
   const etl = role('old-etl', { lastUsedAt: daysAgo(300) });
   return inventory({
     identities: [ci, old, etl],
-    credentials: [key(ci, 'a', { createdAt: daysAgo(412) }), key(ci, 'c'), key(old, 'b', { createdAt: daysAgo(100), lastUsedAt: undefined })],
+    credentials: [key(ci, 'a', { createdAt: daysAgo(412) }), key(ci, 'c'), key(ci, 'd', { expiresAt: daysAgo(2) }), key(old, 'b', { createdAt: daysAgo(100), lastUsedAt: undefined })],
     grants: [
       grant(ci, 'AdministratorAccess', { privilege: 'admin', via: 'group', viaName: 'admins' }),
       grant(etl, 'ReadOnlyAccess'),
