@@ -160,7 +160,8 @@ export function verdictFacts(ctx: RuleContext, identity: Identity, findings: rea
     unusedCredentials: unused.filter((x) => x.subjectType === 'credential'),
     unusedIdentity: unused.find((x) => x.subjectType === 'identity'),
     keyAge: byRule(keyAgeRule.id),
-    admin: byRule(adminRule.id)[0],
+    // administrator rights, in whichever provider's words
+    admin: [adminRule.id, 'gcp.privileged-role', 'azure.privileged-role', 'k8s.cluster-admin'].flatMap(byRule)[0],
     leaked: byRule(leakedRule.id),
     bypass: byRule('credential.gateway-bypass'),
     ungoverned: byRule('identity.ungoverned'),

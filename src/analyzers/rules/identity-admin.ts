@@ -10,7 +10,8 @@ import type { Rule, RuleContext } from '../types.ts';
  *
  * - high; critical when the identity is enabled and holds a usable long-lived credential
  *   (a key that can leak carries the whole estate with it).
- * - Managed identities are skipped (they cannot be changed).
+ * - Managed identities are skipped (they cannot be changed); so are GCP, Azure and Kubernetes
+ *   identities, whose own privileged-role rules say it with their own benchmark's references.
  * - When an `effective` grant judges the principal as a whole, it decides (a Deny elsewhere or a
  *   permissions boundary can take administrator access away from an `Allow *` policy).
  */
@@ -35,10 +36,16 @@ export function describeGrant(grant: Grant): string {
   return `${grant.role} (${via})`;
 }
 
+/**
+ * Providers with a rule of their own for privileged roles, citing their own benchmark
+ * (`gcp.privileged-role`, `azure.privileged-role`, `k8s.cluster-admin`): one finding per problem.
+ */
+const OWN_RULE: ReadonlySet<string> = new Set(['gcp', 'azure', 'kubernetes']);
+
 function evaluateAdmin({ inventory, now }: RuleContext): Finding[] {
   const findings: Finding[] = [];
   for (const identity of inventory.identities) {
-    if (identity.managed) continue;
+    if (identity.managed || OWN_RULE.has(identity.provider)) continue;
     const all = inventory.grantsByIdentity.get(identity.id) ?? [];
     // When the collector judged the principal as a whole (Denies, boundaries applied), that verdict
     // decides: a policy granting `*` next to a Deny elsewhere is not administrator access.

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { keyAgeRule } from '../../../src/analyzers/rules/credential-key-age.ts';
 import { unusedRule } from '../../../src/analyzers/rules/credential-unused.ts';
 import { adminRule } from '../../../src/analyzers/rules/identity-admin.ts';
+import { gcpPrivilegedRoleRule } from '../../../src/analyzers/rules/gcp-privileged-role.ts';
 import { isUsable, usableLongLivedCredentials } from '../../../src/analyzers/facts.ts';
 import { indexInventory } from '../../../src/analyzers/inventory-index.ts';
 import type { Credential, Identity } from '../../../src/model/index.ts';
@@ -30,7 +31,8 @@ const cases: Case[] = [
   { name: 'unused: stale user-managed key fires', rule: unusedRule, identity: { ...account, lastUsedAt: daysAgo(1) }, credentials: [userKey({ createdAt: daysAgo(200), lastUsedAt: daysAgo(100) })], subjects: [userKey().id] },
   { name: 'unused: never-used system-managed key does not', rule: unusedRule, identity: { ...account, lastUsedAt: daysAgo(1) }, credentials: [systemKey({ createdAt: daysAgo(100) })], subjects: [] },
   { name: 'unused: an idle account with only system-managed keys fires on the account', rule: unusedRule, identity: { ...account, lastUsedAt: daysAgo(120) }, credentials: [systemKey({ createdAt: daysAgo(5) })], subjects: [account.id] },
-  { name: 'admin: system-managed key does not make it critical', rule: adminRule, credentials: [systemKey({ createdAt: daysAgo(5) })], grants: true, subjects: [account.id] },
+  { name: 'privileged role: a system-managed key does not make it critical', rule: gcpPrivilegedRoleRule, credentials: [systemKey({ createdAt: daysAgo(5) })], grants: true, subjects: [account.id] },
+  { name: 'admin: GCP identities are gcp.privileged-role\'s business', rule: adminRule, credentials: [], grants: true, subjects: [] },
 ];
 
 describe('provider-neutral rules on GCP keys', () => {
@@ -39,7 +41,7 @@ describe('provider-neutral rules on GCP keys', () => {
     const grants = c.grants ? [{ identityId: identity.id, scope: `projects/${PROJECT}`, role: 'roles/owner', permissions: [], privilege: 'admin' as const, via: 'binding' as const }] : [];
     const findings = c.rule.evaluate(context(inventory({ identities: [identity], credentials: c.credentials, grants })));
     expect(findings.map((f) => f.subjectId)).toEqual(c.subjects);
-    if (c.rule === adminRule) expect(findings[0]?.severity).toBe('high');
+    if (c.rule === gcpPrivilegedRoleRule) expect(findings[0]?.severity).toBe('high');
   });
 
   it('facts: a system-managed key is never usable nor a long-lived credential that can leak', () => {

@@ -36,16 +36,14 @@ const mustFire: Case[] = [
   { name: 'admin with only an inactive key', identity: deployer, grants: adminAttached, credentials: [{ active: false }], severity: 'high' },
   { name: 'admin with an expired key', identity: deployer, grants: adminAttached, credentials: [{ expiresAt: daysAgo(1) }], severity: 'high' },
   { name: 'disabled admin with an active key (cannot use it)', identity: user('off', { disabled: true }), grants: adminAttached, credentials: [{}], severity: 'high' },
-  {
-    name: 'GCP roles/owner binding',
-    identity: { ...deployer, id: 'gcp:acme-prod:sa/builder@acme-prod.iam.gserviceaccount.com', provider: 'gcp', kind: 'gcp-service-account', scope: 'acme-prod', name: 'builder' },
-    grants: (id) => [grant(id, 'roles/owner', { privilege: 'admin', via: 'binding' })],
-    severity: 'high',
-    grantedVia: 'roles/owner (binding)',
-  },
 ];
 
 const mustNotFire: Case[] = [
+  {
+    name: 'GCP roles/owner binding (gcp.privileged-role says it)',
+    identity: { ...deployer, id: 'gcp:acme-prod:sa/builder@acme-prod.iam.gserviceaccount.com', provider: 'gcp', kind: 'gcp-service-account', scope: 'acme-prod', name: 'builder' },
+    grants: (id) => [grant(id, 'roles/owner', { privilege: 'admin', via: 'binding' })],
+  },
   { name: 'ReadOnlyAccess', identity: deployer, grants: (id) => [grant(id, 'ReadOnlyAccess')], credentials: [{}] },
   { name: 'write grant (PowerUserAccess is classified write)', identity: deployer, grants: (id) => [grant(id, 'PowerUserAccess', { privilege: 'write' })], credentials: [{}] },
   { name: 'no grants', identity: deployer, grants: () => [] },
