@@ -4,6 +4,7 @@
  * (ListAccessKeys for machine users that have keys, GetAccessKeyLastUsed for keys the report
  * cannot tell apart, GetPolicy/GetPolicyVersion once per AWS-managed policy).
  */
+import { allOrAbort, linkedAbort } from '../../util/abort.ts';
 import { GetAccessKeyLastUsedCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import type { AccessKeyMetadata, GroupDetail, IAMClient, RoleDetail, UserDetail } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -77,10 +78,7 @@ export async function collectAccount(job: AccountJob): Promise<SourceOutcome> {
   if (expected) start();
 
   // Aborted when the scan is interrupted or when this account hits a fatal error (queued calls stop).
-  const abort = new AbortController();
-  const onAbort = (): void => abort.abort();
-  ctx.signal?.addEventListener('abort', onAbort, { once: true });
-  if (ctx.signal?.aborted) abort.abort();
+  const { controller: abort, dispose } = linkedAbort(ctx.signal);
 
   const report = (delta: ProgressDelta): void => {
     if (started) ctx.progress.update(source, delta);
@@ -114,24 +112,13 @@ export async function collectAccount(job: AccountJob): Promise<SourceOutcome> {
     outcome = { source, status: 'failed', items: 0, error: failureReason(ctx.signal?.aborted ? new AbortedError() : err) };
     ctx.log.warn('aws account failed', { source, error: outcome.error });
   } finally {
-    ctx.signal?.removeEventListener('abort', onAbort);
+    dispose();
     clients.destroy();
   }
   ctx.progress.finish(source, outcome);
   return outcome;
 }
 
-/** Awaits all, aborting the account at the first failure so queued calls stop early. */
-async function allOrAbort<T>(tasks: Promise<T>[], abort: AbortController): Promise<T[]> {
-  return Promise.all(
-    tasks.map((t) =>
-      t.catch((err: unknown) => {
-        abort.abort();
-        throw err;
-      }),
-    ),
-  );
-}
 
 interface MachineUser {
   detail: UserDetail;

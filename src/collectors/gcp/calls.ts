@@ -75,14 +75,3 @@ export async function pageAll<P extends { nextPageToken?: string | null | undefi
   } while (token !== undefined);
 }
 
-/** Awaits all, aborting the source at the first failure so queued calls stop early. */
-export async function allOrAbort<T>(tasks: Promise<T>[], abort: AbortController): Promise<T[]> {
-  return Promise.all(
-    tasks.map((t) =>
-      t.catch((err: unknown) => {
-        abort.abort();
-        throw err;
-      }),
-    ),
-  );
-}

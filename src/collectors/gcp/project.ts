@@ -6,6 +6,7 @@
  * account listing or the policy fails the source; the activity query failing (API not
  * enabled, no permission) only loses last-use dates, with a warning.
  */
+import { allOrAbort, linkedAbort } from '../../util/abort.ts';
 import type { iam_v1 } from '@googleapis/iam';
 import type { GcpConfig } from '../../config/gcp-schema.ts';
 import type { Grant, Identity, InventoryRecord, SourceOutcome } from '../../model/index.ts';
@@ -13,7 +14,7 @@ import { describeGcpError, isNotFound } from '../../providers/gcp/client.ts';
 import type { GcpClients, GcpClientSettings } from '../../providers/gcp/client.ts';
 import { createLimit } from '../../util/limit.ts';
 import type { CollectorContext, ProgressDelta } from '../context.ts';
-import { AbortedError, allOrAbort, createRunner, pageAll } from './calls.ts';
+import { AbortedError, createRunner, pageAll } from './calls.ts';
 import type { CallRunner, Limit } from './calls.ts';
 import {
   accountActivity,
@@ -58,10 +59,7 @@ export async function collectProject(job: ProjectJob): Promise<ProjectResult> {
   const { ctx, projectId } = job;
   const source = `gcp:${projectId}`;
   ctx.progress.start(source);
-  const abort = new AbortController();
-  const onAbort = (): void => abort.abort();
-  ctx.signal?.addEventListener('abort', onAbort, { once: true });
-  if (ctx.signal?.aborted) abort.abort();
+  const { controller: abort, dispose } = linkedAbort(ctx.signal);
   const report = (delta: ProgressDelta): void => ctx.progress.update(source, delta);
   const { run } = createRunner(job.settings, [createLimit(Math.max(1, job.gcp.concurrency)), ...job.limits], report, abort.signal);
 
@@ -78,7 +76,7 @@ export async function collectProject(job: ProjectJob): Promise<ProjectResult> {
     outcome = { source, status: 'failed', items: 0, error: failureReason(ctx.signal?.aborted ? new AbortedError() : err) };
     ctx.log.warn('gcp project failed', { source, error: outcome.error });
   } finally {
-    ctx.signal?.removeEventListener('abort', onAbort);
+    dispose();
   }
   ctx.progress.finish(source, outcome);
   return { outcome, accounts };

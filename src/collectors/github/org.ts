@@ -8,6 +8,7 @@
  * with a warning. Actions secrets are not inventory records (the model has no record for a secret
  * without an identity): they are counted and handed to `onActionsSecrets`.
  */
+import { linkedAbort } from '../../util/abort.ts';
 import type { GithubConfig } from '../../config/github-schema.ts';
 import type { InventoryRecord, SourceOutcome } from '../../model/index.ts';
 import { createGithubClient, describeGithubError, isGithubStatus } from '../../providers/github/client.ts';
@@ -180,10 +181,7 @@ export async function collectOrg(job: OrgJob): Promise<OrgResult> {
   const { ctx, org } = job;
   const source = `github:${org}`;
   ctx.progress.start(source);
-  const abort = new AbortController();
-  const onAbort = (): void => abort.abort();
-  ctx.signal?.addEventListener('abort', onAbort, { once: true });
-  if (ctx.signal?.aborted) abort.abort();
+  const { controller: abort, dispose } = linkedAbort(ctx.signal);
   const report = (delta: ProgressDelta): void => ctx.progress.update(source, delta);
   const client = createGithubClient(job.settings, { signal: abort.signal, log: ctx.log, onRetry: () => report({ retries: 1 }) }, job.installationId);
   const orgLimit = createLimit(Math.max(1, job.github.concurrency));
@@ -209,7 +207,7 @@ export async function collectOrg(job: OrgJob): Promise<OrgResult> {
     outcome = { source, status: 'failed', items: 0, error: reason };
     ctx.log.warn('github organization failed', { source, error: reason });
   } finally {
-    ctx.signal?.removeEventListener('abort', onAbort);
+    dispose();
   }
   ctx.progress.finish(source, outcome);
   return { outcome, budget: client.budget(), actionsSecrets };

@@ -4,6 +4,7 @@
  * concurrency limit, with retries (providers/kubernetes/client.ts). Any failed listing (403 on
  * a resource, cluster unreachable) fails this source only.
  */
+import { linkedAbort } from '../../util/abort.ts';
 import type { V1ClusterRole, V1ClusterRoleBinding, V1Pod, V1Role, V1RoleBinding, V1Secret, V1ServiceAccount } from '@kubernetes/client-node';
 import type { KubernetesConfig } from '../../config/kubernetes-schema.ts';
 import { isSystemNamespace } from '../../config/kubernetes-schema.ts';
@@ -214,10 +215,7 @@ export async function collectCluster(job: ClusterJob): Promise<SourceOutcome> {
   const { ctx, source } = job;
   ctx.progress.start(source);
   const report = (delta: ProgressDelta): void => ctx.progress.update(source, delta);
-  const abort = new AbortController();
-  const onAbort = (): void => abort.abort();
-  ctx.signal?.addEventListener('abort', onAbort, { once: true });
-  if (ctx.signal?.aborted) abort.abort();
+  const { controller: abort, dispose } = linkedAbort(ctx.signal);
   const limit = createLimit(Math.max(1, Math.min(job.kubernetes.concurrency, ctx.concurrency)));
   const run: Runner = <T>(call: () => Promise<T>): Promise<T> =>
     limit(async () => {
@@ -242,7 +240,7 @@ export async function collectCluster(job: ClusterJob): Promise<SourceOutcome> {
     outcome = { source, status: 'failed', items: 0, error: failureReason(ctx.signal?.aborted ? new KubeAbortedError() : err) };
     ctx.log.warn('kubernetes cluster failed', { source, error: outcome.error });
   } finally {
-    ctx.signal?.removeEventListener('abort', onAbort);
+    dispose();
   }
   ctx.progress.finish(source, outcome);
   return outcome;
