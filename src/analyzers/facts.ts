@@ -128,13 +128,18 @@ export interface Subject {
   name: string;
 }
 
+/** Provider, scope and display name of an identity, as a finding's subject. */
+export function identitySubject(identity: Identity): Subject {
+  return { provider: identity.provider, scope: identity.scope, name: identity.name };
+}
+
 /**
  * Provider, scope and display name of an identity; falls back to the URN when a credential's
  * identity is missing from the inventory (a partial scan). Undefined when neither says.
  */
 export function subjectOf(index: InventoryIndex, identityId: string): Subject | undefined {
   const identity = index.identityById.get(identityId);
-  if (identity) return { provider: identity.provider, scope: identity.scope, name: identity.name };
+  if (identity) return identitySubject(identity);
   const parsed = parseIdentityId(identityId);
   const provider = parsed ? URN_PROVIDER[parsed.provider] : undefined;
   if (!parsed || !provider) return undefined;

@@ -1,5 +1,5 @@
 import type { Finding, Grant } from '../../model/index.ts';
-import { identityLabel, isUsable } from '../facts.ts';
+import { identityLabel, identitySubject, isUsable } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
 import type { Rule, RuleContext } from '../types.ts';
@@ -56,7 +56,7 @@ function evaluatePrivilegedRole({ inventory, now }: RuleContext): Finding[] {
         subjectType: 'grant',
         subjectId: azureGrantSubjectId(grant),
         identityId: identity.id,
-        subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+        subject: identitySubject(identity),
         severity: critical ? 'critical' : 'high',
         message: `${identityLabel(identity.kind)} ${identity.name} holds ${grant.role} on ${where} ${grant.scope}${secretText}`,
         evidence: {

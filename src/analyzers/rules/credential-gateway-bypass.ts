@@ -1,6 +1,6 @@
 import type { Activity, ComplianceRef, Credential, Finding, GatewayConnection, Identity } from '../../model/index.ts';
 import { ANALYSIS_DEFAULTS } from '../../config/analysis-schema.ts';
-import { credentialLabel, identityLabel, isUsable } from '../facts.ts';
+import { credentialLabel, identityLabel, identitySubject, isUsable } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
 import { parseTime } from '../time.ts';
@@ -120,7 +120,7 @@ function bypass(
     subjectType: 'credential',
     subjectId: credential.id,
     identityId: identity.id,
-    subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+    subject: identitySubject(identity),
     message:
       `${credentialLabel(credential.kind)} ${credential.publicId} of ${identityLabel(identity.kind)} ${identity.name} was used at ` +
       `${credential.lastUsedAt ?? ''}${credential.lastUsedService ? ` (${credential.lastUsedService})` : ''}, after the identity went behind ` +

@@ -1,5 +1,5 @@
 import type { Finding, Leak } from '../../model/index.ts';
-import { byExposure, credentialLabel, identityLabel, isUsable, leakPlace } from '../facts.ts';
+import { byExposure, credentialLabel, identityLabel, identitySubject, isUsable, leakPlace } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
 import type { Rule, RuleContext } from '../types.ts';
@@ -46,7 +46,7 @@ function evaluateLeaked({ inventory, now }: RuleContext): Finding[] {
         subjectType: 'credential',
         subjectId: credential.id,
         identityId: identity.id,
-        subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+        subject: identitySubject(identity),
         severity: live ? 'critical' : 'low',
         message:
           `${credentialLabel(credential.kind)} ${credential.publicId} of ${identityLabel(identity.kind)} ${identity.name} ` +

@@ -1,5 +1,5 @@
 import type { Credential, Finding } from '../../model/index.ts';
-import { credentialLabel, identityLabel, isLongLived, isUsable } from '../facts.ts';
+import { credentialLabel, identityLabel, identitySubject, isLongLived, isUsable } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
 import type { Rule, RuleContext } from '../types.ts';
@@ -42,7 +42,7 @@ function evaluateMultipleActive({ inventory, now }: RuleContext): Finding[] {
           // one finding per identity and kind
           subjectId: `${identity.id}#${kind}`,
           identityId: identity.id,
-          subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+          subject: identitySubject(identity),
           severity: creds.length >= 3 ? 'medium' : 'low',
           message: `${identityLabel(identity.kind)} ${identity.name} has ${creds.length} active ${credentialLabel(kind)}s (${ids.join(', ')})`,
           evidence: { credentialKind: kind, activeCredentials: creds.length, publicIds: ids.join(', ') },

@@ -1,15 +1,6 @@
 import type { Credential, Finding, Identity } from '../../model/index.ts';
 import type { InventoryIndex } from '../inventory-index.ts';
-import {
-  credentialLabel,
-  identityLabel,
-  isUsable,
-  lastCredentialUse,
-  lastIdentityUse,
-  reportsCredentialLastUse,
-  reportsIdentityLastUse,
-  subjectOf,
-} from '../facts.ts';
+import { credentialLabel, identityLabel, identitySubject, isUsable, lastCredentialUse, lastIdentityUse, reportsCredentialLastUse, reportsIdentityLastUse, subjectOf } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
 import { daysSince, latestTime } from '../time.ts';
@@ -119,7 +110,7 @@ function unusedIdentity(ctx: RuleContext, identity: Identity): Finding | undefin
     subjectType: 'identity',
     subjectId: identity.id,
     identityId: identity.id,
-    subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+    subject: identitySubject(identity),
     message: describe(`${identityLabel(identity.kind)} ${identity.name}`, stale, policy.unusedDays),
     evidence: {
       identityKind: identity.kind,

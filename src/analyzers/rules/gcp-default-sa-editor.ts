@@ -1,5 +1,5 @@
 import type { Finding } from '../../model/index.ts';
-import { lastIdentityUse, lastCredentialUse, usableLongLivedCredentials } from '../facts.ts';
+import { identitySubject, lastCredentialUse, lastIdentityUse, usableLongLivedCredentials } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
 import { daysSince, latestTime } from '../time.ts';
@@ -51,7 +51,7 @@ function evaluateDefaultSaEditor({ inventory, policy, now }: RuleContext): Findi
         subjectType: 'identity',
         subjectId: identity.id,
         identityId: identity.id,
-        subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+        subject: identitySubject(identity),
         message: `${kind} default service account ${identity.name} has roles/editor on ${scopes.join(', ')} and is in use (${why})`,
         evidence: {
           defaultAccount: identity.labels.default ?? null,

@@ -1,4 +1,5 @@
 import type { Finding } from '../../model/index.ts';
+import { identitySubject } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
 import type { Rule, RuleContext } from '../types.ts';
@@ -36,7 +37,7 @@ function evaluateAppWriteAll({ inventory }: RuleContext): Finding[] {
         subjectType: 'identity',
         subjectId: identity.id,
         identityId: identity.id,
-        subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+        subject: identitySubject(identity),
         message: `GitHub App ${identity.name} holds ${permissions.join(', ')} on all repositories of ${identity.scope}`,
         evidence: { app: identity.name, repositorySelection: 'all', permissions: permissions.join(', '), admin },
       }),

@@ -1,5 +1,5 @@
 import type { Finding } from '../../model/index.ts';
-import { isUsable } from '../facts.ts';
+import { identitySubject, isUsable } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
 import type { Rule, RuleContext } from '../types.ts';
@@ -35,7 +35,7 @@ function evaluateDeployKeyWrite({ inventory, now }: RuleContext): Finding[] {
         subjectType: 'identity',
         subjectId: identity.id,
         identityId: identity.id,
-        subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+        subject: identitySubject(identity),
         message: `Deploy key ${identity.name} can push to ${repo}`,
         evidence: {
           repo,

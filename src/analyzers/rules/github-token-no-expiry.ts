@@ -1,5 +1,5 @@
 import type { Finding } from '../../model/index.ts';
-import { isUsable } from '../facts.ts';
+import { identitySubject, isUsable } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
 import { parseTime } from '../time.ts';
@@ -41,7 +41,7 @@ function evaluateTokenNoExpiry({ inventory, policy, now }: RuleContext): Finding
         subjectType: 'credential',
         subjectId: credential.id,
         identityId: identity.id,
-        subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+        subject: identitySubject(identity),
         message:
           expires === undefined
             ? `Fine-grained token ${identity.name} of ${identity.owner ?? 'unknown owner'} never expires`

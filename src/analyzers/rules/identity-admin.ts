@@ -1,5 +1,5 @@
 import type { Finding, Grant } from '../../model/index.ts';
-import { identityLabel, usableLongLivedCredentials } from '../facts.ts';
+import { identityLabel, identitySubject, usableLongLivedCredentials } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
 import type { Rule, RuleContext } from '../types.ts';
@@ -63,7 +63,7 @@ function evaluateAdmin({ inventory, now }: RuleContext): Finding[] {
         subjectType: 'identity',
         subjectId: identity.id,
         identityId: identity.id,
-        subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+        subject: identitySubject(identity),
         severity: keys.length > 0 ? 'critical' : 'high',
         message: `${identityLabel(identity.kind)} ${identity.name} has administrator rights through ${grants.join(', ')}${keyText}`,
         evidence: {

@@ -1,5 +1,5 @@
 import type { ComplianceRef, Finding, GatewayUser, Identity } from '../../model/index.ts';
-import { identityLabel } from '../facts.ts';
+import { identityLabel, identitySubject } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import type { InventoryIndex } from '../inventory-index.ts';
 import { REF } from '../references.ts';
@@ -86,7 +86,7 @@ function evaluateOrphaned(rule: Rule, { inventory }: RuleContext, people: Readon
         subjectType: 'identity',
         subjectId: identity.id,
         identityId: identity.id,
-        subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+        subject: identitySubject(identity),
         severity: admin ? 'high' : 'medium',
         message: `${identityLabel(identity.kind)} ${identity.name} ${orphan.text}${admin ? ' and has administrator rights' : ''}`,
         evidence: { owner: orphan.owner, why: orphan.why, gatewayUserStatus: orphan.gatewayStatus, adminPrivileged: admin },

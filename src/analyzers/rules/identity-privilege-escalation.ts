@@ -1,5 +1,5 @@
 import type { Finding } from '../../model/index.ts';
-import { identityLabel } from '../facts.ts';
+import { identityLabel, identitySubject } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
 import type { Rule, RuleContext } from '../types.ts';
@@ -52,7 +52,7 @@ function evaluateEscalation({ inventory }: RuleContext): Finding[] {
         subjectType: 'identity',
         subjectId: identity.id,
         identityId: identity.id,
-        subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+        subject: identitySubject(identity),
         severity: conditional ? 'medium' : 'high',
         message: `${identityLabel(identity.kind)} ${identity.name} can escalate its privileges: ${how}`,
         evidence: {

@@ -1,6 +1,6 @@
 import { ANALYSIS_DEFAULTS } from '../../config/analysis-schema.ts';
 import type { ComplianceRef, Finding, Identity } from '../../model/index.ts';
-import { identityLabel } from '../facts.ts';
+import { identityLabel, identitySubject } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import type { InventoryIndex } from '../inventory-index.ts';
 import { REF } from '../references.ts';
@@ -121,7 +121,7 @@ function evaluateShared(rule: Rule, { inventory }: RuleContext, settings: Pick<C
         subjectType: 'identity',
         subjectId: identity.id,
         identityId: identity.id,
-        subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+        subject: identitySubject(identity),
         message: `${identityLabel(identity.kind)} ${identity.name} is shared: ${parts.join('; ')}`,
         evidence: {
           signals: signals.join(', '),

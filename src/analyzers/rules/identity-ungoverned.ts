@@ -1,5 +1,5 @@
 import type { ComplianceRef, Finding, Identity } from '../../model/index.ts';
-import { identityLabel } from '../facts.ts';
+import { identityLabel, identitySubject } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import type { InventoryIndex } from '../inventory-index.ts';
 import { REF } from '../references.ts';
@@ -54,7 +54,7 @@ function evaluateUngoverned({ inventory, policy, now }: RuleContext): Finding[] 
         subjectType: 'identity',
         subjectId: identity.id,
         identityId: identity.id,
-        subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+        subject: identitySubject(identity),
         severity: admin ? 'medium' : 'low',
         message:
           `${identityLabel(identity.kind)} ${identity.name}${admin ? ' (administrator rights)' : ''} was used ${days} days ago ` +

@@ -1,6 +1,6 @@
 import type { Finding } from '../../model/index.ts';
 import { isReadCommand } from '../commands.ts';
-import { identityLabel } from '../facts.ts';
+import { identityLabel, identitySubject } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
 import type { Rule, RuleContext } from '../types.ts';
@@ -48,7 +48,7 @@ function evaluateUnusedPrivilege({ inventory }: RuleContext): Finding[] {
         subjectType: 'identity',
         subjectId: identity.id,
         identityId: identity.id,
-        subject: { provider: identity.provider, scope: identity.scope, name: identity.name },
+        subject: identitySubject(identity),
         severity: privilege === 'admin' ? 'medium' : 'low',
         message: `${identityLabel(identity.kind)} ${identity.name} holds ${privilege} access, but its ${judged.length} gateway sessions with a known command only read`,
         evidence: { privilege, sessionsJudged: judged.length, sessionsTotal: sessions.length, sampleCommands: samples.join(' | ') },
