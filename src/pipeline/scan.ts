@@ -12,7 +12,7 @@ import { collectKubernetes } from '../collectors/kubernetes/index.ts';
 import { collectRepos } from '../collectors/repos/collect.ts';
 import type { Collector, CollectorContext, Progress } from '../collectors/context.ts';
 import type { Config } from '../config/schema.ts';
-import type { ScanInfo, ScanStatus, SourceOutcome } from '../model/index.ts';
+import type { InventoryRecord, ScanInfo, ScanStatus, SourceOutcome } from '../model/index.ts';
 import { newScanId } from '../model/index.ts';
 import { createInventoryWriter, createScan, finishScan, getScan, type Store } from '../store/index.ts';
 import type { Logger } from '../util/log.ts';
@@ -85,6 +85,12 @@ function plannedSources(config: Config, collectors: CollectorSet, found: Gateway
   return out;
 }
 
+/** Keeps the little the gateway collector needs of an identity or a credential. */
+function remember(found: GatewayInventory, record: InventoryRecord): void {
+  if (record.type === 'identity') found.identities.push({ id: record.record.id, name: record.record.name, ...(record.record.nativeId !== undefined ? { nativeId: record.record.nativeId } : {}) });
+  else if (record.type === 'credential') found.credentials.push({ id: record.record.id, identityId: record.record.identityId, publicId: record.record.publicId });
+}
+
 export function scanStatus(sources: readonly SourceOutcome[], interrupted: boolean): ScanStatus {
   if (interrupted) return 'interrupted';
   const failed = sources.filter((s) => s.status === 'failed').length;
@@ -98,6 +104,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   const started = now();
     // What the inventory collectors found, kept small, for the gateway to link its connections to.
   const found: GatewayInventory = { identities: [], credentials: [] };
+  // Only a gateway links its connections to what the other collectors found.
+  const keepFound = opts.config.gateway !== undefined;
   const sources = plannedSources(
     opts.config,
     { aws: collectAws, gcp: collectGcp, azure: collectAzure, github: collectGithub, kubernetes: collectKubernetes, gateway: collectGateway, repos: collectRepos, ...opts.collectors },
@@ -118,8 +126,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
     progress: opts.progress,
     concurrency: opts.concurrency ?? opts.config.aws?.concurrency ?? 8,
     emit: (record) => {
-      if (record.type === 'identity') found.identities.push({ id: record.record.id, name: record.record.name, ...(record.record.nativeId !== undefined ? { nativeId: record.record.nativeId } : {}) });
-      else if (record.type === 'credential') found.credentials.push({ id: record.record.id, identityId: record.record.identityId, publicId: record.record.publicId });
+      if (keepFound) remember(found, record);
       writer.write(record);
     },
     signal: opts.signal,
