@@ -270,6 +270,8 @@ export interface ScanInfo {
   status: ScanStatus;
   sources: SourceOutcome[];
   runId?: string;
+  /** The time the latest analysis judged the scan as of (`sprawl analyze --as-of`); ages in reports count to it. */
+  analyzedAt?: string;
 }
 
 /** A finding as stored for one scan, with its lifecycle across scans. */
@@ -279,4 +281,18 @@ export interface FindingRecord extends Finding {
   firstSeenScan: string;
   lastSeenScan: string;
   firstSeenAt: string;
+  /** Set when status is exempt: the config's exemption that set the finding aside in this scan. */
+  exemption?: FindingExemption;
+}
+
+/** An accepted risk as the config states it (`analysis.exemptions`). */
+export interface FindingExemption {
+  /** Identity id or glob. */
+  identity: string;
+  /** Rule id or `*`. */
+  rule: string;
+  reason: string;
+  approver: string;
+  /** ISO date or time. */
+  expires: string;
 }

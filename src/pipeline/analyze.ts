@@ -35,7 +35,7 @@ export async function analyzeScan(opts: { store: Store; scanId: string; at: Date
   const okSources = opts.sources.filter((s) => s.status === 'ok').map((s) => s.source);
   // A repository that could not be read says nothing about the keys committed to it: keep those findings open.
   const holdRules = opts.sources.some((s) => s.status === 'failed' && s.source.startsWith(REPO_SOURCE_PREFIX)) ? [leakedRule.id] : [];
-  const saved = await saveAnalysis(opts.store, { id: opts.scanId, at: opts.at.toISOString(), okSources, holdRules }, findings, verdicts);
+  const saved = await saveAnalysis(opts.store, { id: opts.scanId, at: opts.at.toISOString(), okSources, holdRules }, findings, verdicts, exempted);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) bySeverity[f.severity]++;
   const byVerdict: Record<string, number> = {};

@@ -132,6 +132,8 @@ export interface FindingRow {
   remediation: string;
   references: string[];
   evidence: EvidenceRow[];
+  /** For exempt findings: the accepted risk (why, who approved it, until when). */
+  exemption: { reason: string; approver: string; expires: string; expiresText: string } | null;
 }
 
 export interface LabelRow {
@@ -218,7 +220,7 @@ function scanHeader(scan: ScanInfo): ScanHeader {
     finishedAt: scan.finishedAt ?? null,
     finishedAtText: scan.finishedAt === undefined ? null : formatDateTime(scan.finishedAt),
     partial: scan.status === 'partial' || scan.sources.some((s) => s.status === 'failed'),
-    asOf: scan.finishedAt ?? scan.startedAt,
+    asOf: scan.analyzedAt ?? scan.finishedAt ?? scan.startedAt,
   };
 }
 
@@ -278,6 +280,7 @@ function findingRow(f: FindingRecord, identities: ReadonlyMap<string, Identity>)
     remediation: f.remediation,
     references: f.references.map(formatReference),
     evidence: Object.entries(f.evidence).map(([key, value]) => ({ key, label: evidenceLabel(key), value: formatEvidenceValue(value) })),
+    exemption: f.exemption ? { reason: f.exemption.reason, approver: f.exemption.approver, expires: f.exemption.expires, expiresText: formatDate(f.exemption.expires) } : null,
   };
 }
 

@@ -9,6 +9,7 @@ import * as m0001 from './migrations/0001_init.ts';
 import * as m0002 from './migrations/0002_leaks.ts';
 import * as m0003 from './migrations/0003_credential_details.ts';
 import * as m0004 from './migrations/0004_gateway.ts';
+import * as m0005 from './migrations/0005_analysis.ts';
 
 export const DEFAULT_SQLITE_PATH = '.sprawl/sprawl.db';
 
@@ -26,7 +27,7 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
-const migrations: Record<string, Migration> = { '0001_init': m0001, '0002_leaks': m0002, '0003_credential_details': m0003, '0004_gateway': m0004 };
+const migrations: Record<string, Migration> = { '0001_init': m0001, '0002_leaks': m0002, '0003_credential_details': m0003, '0004_gateway': m0004, '0005_analysis': m0005 };
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
 export function isPostgresUrl(location: string): boolean {

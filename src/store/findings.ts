@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { ComplianceRef, Finding, FindingRecord, FindingStatus, Provider, Severity, SubjectType, Verdict, VerdictKind } from '../model/index.ts';
+import type { ComplianceRef, Finding, FindingExemption, FindingRecord, FindingStatus, Provider, Severity, SubjectType, Verdict, VerdictKind } from '../model/index.ts';
 import type { Store } from './db.ts';
 import { opt, parseJson } from './json.ts';
 import type { FindingsTable, ScanFindingsTable } from './schema.ts';
@@ -18,10 +18,19 @@ export interface AnalysisSaved {
   resolved: number;
 }
 
+/** A finding an exemption set aside in this analysis, with that exemption. */
+export interface ExemptedFindingInput {
+  finding: Finding;
+  exemption: FindingExemption;
+}
+
 /**
  * Records one scan's findings and verdicts. A finding keeps its id across scans: first seen stays,
  * last seen moves to this scan. Open findings of the sources this scan collected successfully that
  * it no longer sees become resolved; findings of sources that failed stay open (no data, no verdict).
+ * Exempted findings are recorded too, marked with their exemption (status exempt when loaded): an
+ * accepted risk is still seen, so it is neither resolved nor counted as new or open. The scan
+ * remembers the time the analysis judged it as of (`at`).
  */
 export async function saveAnalysis(
   store: Store,
@@ -34,14 +43,20 @@ export async function saveAnalysis(
   },
   findings: readonly Finding[],
   verdicts: readonly Verdict[],
+  exempted: readonly ExemptedFindingInput[] = [],
 ): Promise<AnalysisSaved> {
   return store.db.transaction().execute(async (trx) => {
     // Re-running the analysis of a scan replaces what it said before.
     await trx.deleteFrom('scan_findings').where('scan_id', '=', scan.id).execute();
     await trx.deleteFrom('verdicts').where('scan_id', '=', scan.id).execute();
+    await trx.updateTable('scans').set({ analyzed_at: scan.at }).where('id', '=', scan.id).execute();
 
-    for (const part of chunks(findings)) {
-      const rows: FindingsTable[] = part.map((f) => ({
+    const all: { f: Finding; exemption: FindingExemption | undefined }[] = [
+      ...findings.map((f) => ({ f, exemption: undefined })),
+      ...exempted.map((e) => ({ f: e.finding, exemption: e.exemption })),
+    ];
+    for (const part of chunks(all)) {
+      const rows: FindingsTable[] = part.map(({ f }) => ({
         id: f.id,
         rule_id: f.ruleId,
         subject_type: f.subjectType,
@@ -63,12 +78,12 @@ export async function saveAnalysis(
           oc.column('id').doUpdateSet((eb) => ({
             last_seen_scan: eb.ref('excluded.last_seen_scan'),
             last_seen_at: eb.ref('excluded.last_seen_at'),
-            state: sql<string>`case when findings.state = 'exempt' then 'exempt' else 'open' end`,
+            state: 'open',
             resolved_scan: null,
           })),
         )
         .execute();
-      const detail: ScanFindingsTable[] = part.map((f) => ({
+      const detail: ScanFindingsTable[] = part.map(({ f, exemption }) => ({
         scan_id: scan.id,
         finding_id: f.id,
         rule_id: f.ruleId,
@@ -78,6 +93,7 @@ export async function saveAnalysis(
         evidence: JSON.stringify(f.evidence),
         remediation: f.remediation,
         refs: JSON.stringify(f.references),
+        exemption: exemption ? JSON.stringify(exemptionRecord(exemption)) : null,
       }));
       await trx.insertInto('scan_findings').values(detail).execute();
     }
@@ -112,20 +128,27 @@ export async function saveAnalysis(
     }
 
     const counts = await trx
-      .selectFrom('findings')
+      .selectFrom('findings as f')
+      .innerJoin('scan_findings as sf', (j) => j.onRef('sf.finding_id', '=', 'f.id').on('sf.scan_id', '=', scan.id))
       .select((eb) => [eb.fn.countAll<number | string>().as('n')])
-      .where('last_seen_scan', '=', scan.id)
-      .where('first_seen_scan', '=', scan.id)
+      .where('f.first_seen_scan', '=', scan.id)
+      .where('sf.exemption', 'is', null)
       .executeTakeFirstOrThrow();
     const fresh = Number(counts.n);
     return { new: fresh, open: findings.length - fresh, resolved };
   });
 }
 
+/** Only the exemption's own fields, in a fixed order (a config object may carry more). */
+function exemptionRecord(e: FindingExemption): FindingExemption {
+  return { identity: e.identity, rule: e.rule, reason: e.reason, approver: e.approver, expires: e.expires };
+}
+
 /** A finding's lifecycle row joined with what it said in one scan. */
 type JoinedRow = Omit<FindingsTable, 'last_seen_at' | 'resolved_scan'> & Omit<ScanFindingsTable, 'scan_id' | 'finding_id' | 'rule_id'>;
 
 function toRecord(r: JoinedRow, status: FindingStatus): FindingRecord {
+  const exemption = r.exemption === null ? undefined : parseJson<FindingExemption | undefined>(r.exemption, undefined, `finding ${r.id} exemption`);
   return {
     id: r.id,
     ruleId: r.rule_id,
@@ -144,6 +167,7 @@ function toRecord(r: JoinedRow, status: FindingStatus): FindingRecord {
     firstSeenScan: r.first_seen_scan,
     firstSeenAt: r.first_seen_at,
     lastSeenScan: r.last_seen_scan,
+    ...(exemption ? { exemption } : {}),
   };
 }
 
@@ -165,6 +189,7 @@ const joinedColumns = [
   'sf.evidence',
   'sf.remediation',
   'sf.refs',
+  'sf.exemption',
 ] as const;
 
 /** The findings one scan raised, each marked new (first seen in that scan), open or exempt. */
@@ -176,7 +201,7 @@ export async function loadFindings(store: Store, scanId: string): Promise<Findin
     .where('sf.scan_id', '=', scanId)
     .orderBy('f.id')
     .execute();
-  return rows.map((r) => toRecord(r, r.state === 'exempt' ? 'exempt' : r.first_seen_scan === scanId ? 'new' : 'open'));
+  return rows.map((r) => toRecord(r, r.exemption !== null ? 'exempt' : r.first_seen_scan === scanId ? 'new' : 'open'));
 }
 
 /** Findings that this scan resolved: open before, not seen any more in a source it collected. */

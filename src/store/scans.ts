@@ -17,6 +17,7 @@ export async function createScan(store: Store, scan: { id: string; startedAt: st
       tool_version: scan.toolVersion,
       host: hostname(),
       pid: process.pid,
+      analyzed_at: null,
     })
     .execute();
 }
@@ -37,6 +38,7 @@ function toScanInfo(row: ScansTable): ScanInfo {
     status: row.status as ScanStatus,
     sources: parseJson<SourceOutcome[]>(row.sources, [], `scans ${row.id} sources`),
     runId: opt(row.run_id),
+    analyzedAt: opt(row.analyzed_at),
   };
 }
 

@@ -13,6 +13,8 @@ export interface ScansTable {
   tool_version: string;
   host: string | null;
   pid: number | null;
+  /** The time the latest analysis judged the scan as of (`analyze --as-of`); null before any. */
+  analyzed_at: string | null;
 }
 
 export interface IdentitiesTable {
@@ -149,6 +151,8 @@ export interface ScanFindingsTable {
   evidence: string;
   remediation: string;
   refs: string;
+  /** JSON: the exemption that set this finding aside in this scan ({ identity, rule, reason, approver, expires }); null when not exempted. */
+  exemption: string | null;
 }
 
 export interface VerdictsTable {

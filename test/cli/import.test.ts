@@ -30,7 +30,8 @@ describe('sprawl import', () => {
     expect(now.findings ?? 0).toBeGreaterThanOrEqual(s.findings ?? 0);
     const report = await runCli(['report', '--scan', s.scan, '--format', 'json', '--output', '-', '--db', 'i.db'], { cwd: dir });
     expect(report.code).toBe(0);
-    expect((JSON.parse(report.stdout) as { scan: { id: string } }).scan.id).toBe(s.scan);
+    // the report counts ages to the time the scan was judged as of, not to today
+    expect((JSON.parse(report.stdout) as { scan: { id: string; asOf: string } }).scan).toMatchObject({ id: s.scan, asOf: '2024-06-01T00:00:00.000Z' });
     // analyze --as-of re-judges a stored scan
     const again = await runCli(['analyze', '--scan', s.scan, '--as-of', '2024-06-01', '--json', '--db', 'i.db'], { cwd: dir });
     expect(JSON.parse(again.stdout)).toMatchObject({ scan: s.scan, findings: s.findings });

@@ -196,6 +196,45 @@ describe.each(storeTargets)('store on $name', (target) => {
     }
   });
 
+  it.skipIf(target.skip)('keeps exempted findings with their exemption, apart from new and open ones, and the analysis time', async () => {
+    const { store, dispose } = await target.open();
+    try {
+      const a = identity('ci-a');
+      const b = identity('ci-b');
+      const exemption = { identity: b.id, rule: '*', reason: 'vendor contract', approver: 'ciso@example.com', expires: '2027-01-31' };
+      await createScan(store, { id: 'x1', startedAt: '2026-01-01T00:00:00.000Z', toolVersion: 'test' });
+      await finishScan(store, 'x1', { status: 'complete', sources: [{ source: 'aws:111111111111', status: 'ok', items: 2 }], finishedAt: '2026-01-01T00:05:00.000Z' });
+      expect((await getScan(store, 'x1'))?.analyzedAt).toBeUndefined();
+      const asOf = '2025-06-30T00:00:00.000Z';
+      const verdicts: Verdict[] = [{ identityId: b.id, verdict: 'exempt', reasons: ['accepted'], findingIds: [findingId('r1', b.id)], expiresAt: '2027-01-31' }];
+      const saved = await saveAnalysis(store, { id: 'x1', at: asOf, okSources: ['aws:111111111111'] }, [finding('r1', a)], verdicts, [
+        { finding: finding('r1', b), exemption: { ...exemption, extra: 'not stored' } as typeof exemption },
+      ]);
+      expect(saved).toEqual({ new: 1, open: 0, resolved: 0 });
+      expect((await getScan(store, 'x1'))?.analyzedAt).toBe(asOf);
+      const loaded = await loadFindings(store, 'x1');
+      expect(loaded.map((f) => [f.subjectId, f.status])).toEqual(
+        [
+          [a.id, 'new'],
+          [b.id, 'exempt'],
+        ].sort((x, y) => findingId('r1', x[0]!).localeCompare(findingId('r1', y[0]!))),
+      );
+      expect(loaded.find((f) => f.subjectId === b.id)?.exemption).toEqual(exemption);
+      expect(loaded.find((f) => f.subjectId === a.id)?.exemption).toBeUndefined();
+      // every finding a verdict names is stored
+      const ids = new Set(loaded.map((f) => f.id));
+      expect((await loadVerdicts(store, 'x1')).flatMap((v) => v.findingIds).every((id) => ids.has(id))).toBe(true);
+
+      // the exemption lapses: the same finding is open again (first seen in x1), not resolved meanwhile
+      await createScan(store, { id: 'x2', startedAt: '2026-01-02T00:00:00.000Z', toolVersion: 'test' });
+      const next = await saveAnalysis(store, { id: 'x2', at: '2026-01-02T00:00:00.000Z', okSources: ['aws:111111111111'] }, [finding('r1', a), finding('r1', b)], []);
+      expect(next).toEqual({ new: 0, open: 2, resolved: 0 });
+      expect((await loadFindings(store, 'x2')).map((f) => f.status)).toEqual(['open', 'open']);
+    } finally {
+      await dispose();
+    }
+  });
+
   it.skipIf(target.skip)('finds scans by id and the latest finished one', async () => {
     const { store, dispose } = await target.open();
     try {
