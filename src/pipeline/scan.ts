@@ -2,14 +2,14 @@
  * `sprawl scan`: collect every configured source into a new scan of the store, then analyze it.
  * Stages talk through the store only; this module wires them and decides the scan's status.
  */
-import { collectAws } from '../collectors/aws/index.ts';
-import { collectAzure } from '../collectors/azure/index.ts';
-import { collectGateway } from '../collectors/gateway/index.ts';
+import type { collectAws } from '../collectors/aws/index.ts';
+import type { collectAzure } from '../collectors/azure/index.ts';
+import type { collectGateway } from '../collectors/gateway/index.ts';
 import type { GatewayInventory } from '../collectors/gateway/link.ts';
-import { collectGcp } from '../collectors/gcp/index.ts';
-import { collectGithub } from '../collectors/github/index.ts';
-import { collectKubernetes } from '../collectors/kubernetes/index.ts';
-import { collectRepos } from '../collectors/repos/collect.ts';
+import type { collectGcp } from '../collectors/gcp/index.ts';
+import type { collectGithub } from '../collectors/github/index.ts';
+import type { collectKubernetes } from '../collectors/kubernetes/index.ts';
+import type { collectRepos } from '../collectors/repos/collect.ts';
 import type { Collector, CollectorContext, Progress } from '../collectors/context.ts';
 import type { Config } from '../config/schema.ts';
 import type { InventoryRecord, ScanInfo, ScanStatus, SourceOutcome } from '../model/index.ts';
@@ -98,6 +98,20 @@ export function scanStatus(sources: readonly SourceOutcome[], interrupted: boole
   return failed === sources.length ? 'failed' : 'partial';
 }
 
+/**
+ * The collectors, each loaded when a scan first runs it: a provider's SDK costs hundreds of
+ * milliseconds to load, which every other command (and a scan of other providers) need not pay.
+ */
+const LAZY_COLLECTORS: CollectorSet = {
+  aws: async (input, ctx) => (await import('../collectors/aws/index.ts')).collectAws(input, ctx),
+  gcp: async (input, ctx) => (await import('../collectors/gcp/index.ts')).collectGcp(input, ctx),
+  azure: async (input, ctx) => (await import('../collectors/azure/index.ts')).collectAzure(input, ctx),
+  github: async (input, ctx) => (await import('../collectors/github/index.ts')).collectGithub(input, ctx),
+  kubernetes: async (input, ctx) => (await import('../collectors/kubernetes/index.ts')).collectKubernetes(input, ctx),
+  gateway: async (input, ctx) => (await import('../collectors/gateway/index.ts')).collectGateway(input, ctx),
+  repos: async (input, ctx) => (await import('../collectors/repos/collect.ts')).collectRepos(input, ctx),
+};
+
 /** Collects, stores and analyzes one scan. Never throws for a failed source: it is recorded. */
 export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   const now = opts.now ?? (() => new Date());
@@ -108,7 +122,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   const keepFound = opts.config.gateway !== undefined;
   const sources = plannedSources(
     opts.config,
-    { aws: collectAws, gcp: collectGcp, azure: collectAzure, github: collectGithub, kubernetes: collectKubernetes, gateway: collectGateway, repos: collectRepos, ...opts.collectors },
+    { ...LAZY_COLLECTORS, ...opts.collectors },
     found,
   );
   if (sources.length === 0) {
