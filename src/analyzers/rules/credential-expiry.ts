@@ -7,9 +7,11 @@ import type { Rule, RuleContext } from '../types.ts';
 
 /**
  * Kinds whose expiry (or lack of one) another rule already judges: Azure secrets
- * (`azure.secret-expired`, `azure.secret-lifetime`), GitHub tokens (`github.token-no-expiry`).
+ * (`azure.secret-expired`, `azure.secret-lifetime`). GitHub tokens are not among them:
+ * `github.token-no-expiry` judges a missing or too distant expiry only (`github-pat` is not in
+ * CAN_EXPIRE), so an expired token still granted to the organization is reported here.
  */
-const JUDGED_ELSEWHERE: ReadonlySet<CredentialKind> = new Set(['azure-client-secret', 'azure-certificate', 'github-pat']);
+const JUDGED_ELSEWHERE: ReadonlySet<CredentialKind> = new Set(['azure-client-secret', 'azure-certificate']);
 
 /** Kinds that can carry an expiry, so that having none is a choice: GCP user-managed keys. */
 const CAN_EXPIRE: ReadonlySet<CredentialKind> = new Set(['gcp-sa-key']);

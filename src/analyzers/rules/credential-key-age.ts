@@ -15,8 +15,10 @@ export const KEY_AGE_HIGH_FACTOR = 4;
  * - medium; high when older than 4x the threshold (360 days by default: it has missed three
  *   rotations and is likely copied into places nobody remembers).
  * - Credentials without `createdAt` are skipped (no evidence); so are credentials of disabled
- *   identities (they cannot authenticate; the verdict keeps disabled identities) and
- *   provider-managed ones (GCP system-managed keys, rotated by Google: `isUsable` is false).
+ *   identities (they cannot authenticate; the verdict keeps disabled identities), of managed
+ *   identities (the platform's own: Kubernetes system-namespace accounts, ...; no hygiene rule
+ *   reports them) and provider-managed ones (GCP system-managed keys, rotated by Google:
+ *   `isUsable` is false).
  */
 export const keyAgeRule: Rule = {
   id: 'credential.key-age',
@@ -38,7 +40,8 @@ function evaluateKeyAge({ inventory, policy, now }: RuleContext): Finding[] {
   const findings: Finding[] = [];
   for (const credential of inventory.credentials) {
     if (!isUsable(credential, now) || !isLongLived(credential.kind)) continue;
-    if (inventory.identityById.get(credential.identityId)?.disabled === true) continue;
+    const holder = inventory.identityById.get(credential.identityId);
+    if (holder?.disabled === true || holder?.managed === true) continue;
     const age = daysSince(credential.createdAt, now);
     if (age === undefined || age <= threshold) continue;
     const subject = subjectOf(inventory, credential.identityId);

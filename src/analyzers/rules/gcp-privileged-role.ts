@@ -26,7 +26,8 @@ const describe = (g: Grant): string => `${g.role} on ${g.scope}${g.viaName ? ` (
  * `gcp.privileged-role`: a service account (not a Google-managed agent) bound to a basic role
  * (Owner, Editor) or to an IAM-admin / impersonation role (Service Account Admin, Key Admin,
  * Token Creator, Project IAM Admin) on a project, folder or organization. Conditional bindings
- * count (the condition is shown): they are usually time- or resource-bound, not a fix.
+ * count (the condition is shown): they are usually time- or resource-bound, not a fix. A binding
+ * whose time bound has passed grants nothing: the collector drops it (records.ts, conditionLapsed).
  *
  * - high; critical when one of the roles is Owner and the account is enabled with a usable
  *   user-managed key (a key file that can leak carries ownership of the whole project).

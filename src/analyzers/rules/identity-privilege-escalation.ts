@@ -1,4 +1,4 @@
-import type { Finding } from '../../model/index.ts';
+import type { Finding, Identity } from '../../model/index.ts';
 import { identityLabel, identitySubject } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
@@ -8,11 +8,26 @@ const ESCALATION = 'escalation:';
 const PATH = 'path:';
 
 /**
+ * The Kubernetes paths the collector names on grants that are escalation methods of this rule.
+ * The others are not reported here: `secrets-read` cluster-wide is `k8s.secrets-read-cluster`'s
+ * finding (one finding per problem), and reading secrets, exec into or creating pods inside a
+ * namespace are what every deployer (`edit`) holds, not a way to change one's own permissions.
+ */
+const K8S_METHODS: ReadonlySet<string> = new Set(['escalate', 'bind', 'impersonate', 'token-create']);
+
+/** Whether a grant permission is an escalation method or a role chain this rule reports for the identity. */
+function reported(identity: Identity, permission: string): boolean {
+  if (permission.startsWith(PATH)) return true;
+  if (!permission.startsWith(ESCALATION)) return false;
+  return identity.provider !== 'kubernetes' || K8S_METHODS.has(permission.slice(ESCALATION.length));
+}
+
+/**
  * `identity.privilege-escalation`: an identity that is not an administrator but holds a way to
  * become one: a privilege-escalation method (AWS: iam:PassRole with a compute service,
  * iam:CreatePolicyVersion, iam:Attach*Policy, iam:CreateAccessKey on others, ...; Kubernetes:
- * escalate, bind, impersonate, token creation) or a chain of roles it can assume that ends in an
- * administrator or an escalating role. Read from the grants the collectors mark with
+ * escalate, bind, impersonate, token creation: K8S_METHODS) or a chain of roles it can assume that
+ * ends in an administrator or an escalating role. Read from the grants the collectors mark with
  * `escalation:<method>` and `path:<a -> b>` permissions.
  *
  * - high; medium when every method depends on conditions an attacker may not meet.
@@ -41,9 +56,9 @@ function evaluateEscalation({ inventory }: RuleContext): Finding[] {
     const grants = inventory.grantsByIdentity.get(identity.id) ?? [];
     const effective = grants.find((g) => g.via === 'effective');
     if ((effective ?? grants.find((g) => g.privilege === 'admin'))?.privilege === 'admin') continue;
-    const marked = grants.filter((g) => g.permissions.some((p) => p.startsWith(ESCALATION) || p.startsWith(PATH)));
+    const marked = grants.filter((g) => g.permissions.some((p) => reported(identity, p)));
     if (marked.length === 0) continue;
-    const methods = [...new Set(marked.flatMap((g) => g.permissions.filter((p) => p.startsWith(ESCALATION)).map((p) => p.slice(ESCALATION.length))))].sort();
+    const methods = [...new Set(marked.flatMap((g) => g.permissions.filter((p) => p.startsWith(ESCALATION) && reported(identity, p)).map((p) => p.slice(ESCALATION.length))))].sort();
     const paths = [...new Set(marked.flatMap((g) => g.permissions.filter((p) => p.startsWith(PATH)).map((p) => p.slice(PATH.length))))].sort();
     const conditional = marked.every((g) => g.viaName === 'conditional');
     const how = [...(methods.length ? [`${methods.join(', ')}`] : []), ...(paths.length ? [`role chain ${paths[0]}${paths.length > 1 ? ` (+${paths.length - 1})` : ''}`] : [])].join('; ');

@@ -1,4 +1,4 @@
-import type { ComplianceRef, Finding, Identity } from '../../model/index.ts';
+import type { ComplianceRef, Finding, Identity, IdentityKind } from '../../model/index.ts';
 import { identityLabel, identitySubject } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import type { InventoryIndex } from '../inventory-index.ts';
@@ -17,6 +17,17 @@ const CIS_6_1: ComplianceRef = { framework: 'CIS', control: 'Controls v8 6.1', t
  * (gateway sessions do not count: they need a connection) within `policy.unusedDays`
  * (not more than that many days ago). Low; medium with any admin grant. Managed and disabled
  * identities never fire.
+ *
+ * Only identities a gateway connection can act as: those that authenticate with a secret the
+ * connection can be given (AWS IAM users' access keys, GCP service-account keys or federation,
+ * Azure application service principals' client secrets and certificates, Kubernetes
+ * service-account tokens, GitHub fine-grained tokens). Identities that cannot be put behind a
+ * connection are never reported, as the remediation (move their use to a connection) cannot be
+ * followed: AWS roles (no secret of their own; assumed by the services and principals their trust
+ * policy names, a Lambda or an EC2 instance cannot go through the gateway), Azure managed
+ * identities (tokens only from the Azure resource's metadata endpoint), GitHub deploy keys (SSH
+ * keys git uses against GitHub itself, a single repository) and GitHub App installations (tokens
+ * minted by the app's own backend from its private key).
  */
 export const ungovernedRule: Rule = {
   id: 'identity.ungoverned',
@@ -32,6 +43,15 @@ export const ungovernedRule: Rule = {
   evaluate: evaluateUngoverned,
 };
 
+/** Kinds of identity a gateway connection can act as (see the rule's comment). */
+export const GATEWAY_FRONTABLE_KINDS: ReadonlySet<IdentityKind> = new Set<IdentityKind>([
+  'aws-iam-user',
+  'gcp-service-account',
+  'azure-service-principal',
+  'k8s-service-account',
+  'github-fine-grained-pat',
+]);
+
 /** Last provider-side use of the identity: its own date, its credentials', its provider activities. */
 function lastProviderUse(inventory: InventoryIndex, identity: Identity): string | undefined {
   const activities = (inventory.activitiesByIdentity.get(identity.id) ?? []).filter((a) => a.source === 'provider');
@@ -44,7 +64,7 @@ function evaluateUngoverned({ inventory, policy, now }: RuleContext): Finding[] 
   const governed = new Set(inventory.connections.map((c) => c.identityId).filter((id): id is string => id !== undefined));
   const findings: Finding[] = [];
   for (const identity of inventory.identities) {
-    if (identity.managed || identity.disabled || governed.has(identity.id)) continue;
+    if (identity.managed || identity.disabled || !GATEWAY_FRONTABLE_KINDS.has(identity.kind) || governed.has(identity.id)) continue;
     const lastUse = lastProviderUse(inventory, identity);
     const days = daysSince(lastUse, now);
     if (days === undefined || days > policy.unusedDays) continue;

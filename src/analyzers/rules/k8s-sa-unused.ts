@@ -1,15 +1,16 @@
 import type { Finding } from '../../model/index.ts';
-import { lastIdentityUse } from '../facts.ts';
+import { lastCredentialUse, lastIdentityUse } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
-import { daysSince } from '../time.ts';
+import { daysSince, latestTime } from '../time.ts';
 import type { Rule, RuleContext } from '../types.ts';
 import { accountName, k8sAccounts, subjectOfIdentity } from './k8s-common.ts';
 
 /**
  * `k8s.sa-unused` (medium): a service account with no running pod, no other recorded use within
- * `policy.unusedDays`, and created more than `policy.unusedDays` ago. Kubernetes reports no last
- * use of an account, so `credential.unused` treats a missing date as unknown; the absence of any
+ * `policy.unusedDays` (gateway sessions, its legacy tokens' last use), and created more than
+ * `policy.unusedDays` ago. Kubernetes reports no last use of an account, so `credential.unused`
+ * treats a missing date as unknown; the absence of any
  * running pod is the evidence here, and the finding says so. `default` accounts (which exist in
  * every namespace and cannot be deleted) and managed accounts are skipped.
  */
@@ -28,7 +29,9 @@ export const k8sSaUnusedRule: Rule = {
     const findings: Finding[] = [];
     for (const identity of k8sAccounts(inventory)) {
       if (accountName(identity) === 'default' || Number(identity.labels.pods ?? 0) > 0) continue;
-      const lastUse = lastIdentityUse(inventory, identity);
+      // A legacy token's use (its legacy-token-last-used label, a session holding it) is the account's use too.
+      const tokens = inventory.credentialsByIdentity.get(identity.id) ?? [];
+      const lastUse = latestTime([lastIdentityUse(inventory, identity), ...tokens.map((c) => lastCredentialUse(inventory, c))]);
       const idle = daysSince(lastUse, now);
       if (idle !== undefined && idle <= policy.unusedDays) continue;
       const age = daysSince(identity.createdAt, now);

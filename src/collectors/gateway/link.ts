@@ -101,24 +101,34 @@ export function createLinker(inventory: GatewayInventory | undefined, connection
   const byPublicId = new Map<string, { id: string; identityId: string }>();
   for (const c of inventory?.credentials ?? []) byPublicId.set(c.publicId, c);
   const principal = (p: string): string | undefined => byKey.get(p.trim().toLowerCase()) ?? undefined;
+  /** The first inventory credential the connection's secrets hold (decoded in memory, then dropped). */
+  const heldCredential = (conn: HoopConnection | undefined): { cred: { id: string; identityId: string }; key: string } | undefined => {
+    for (const [key, value] of Object.entries(conn?.secret ?? {})) {
+      const plain = decode(value);
+      if (plain === undefined) continue;
+      for (const pid of publicIdsOf(key, plain)) {
+        const cred = byPublicId.get(pid);
+        if (cred) return { cred, key };
+      }
+    }
+    return undefined;
+  };
   const map = connectionMap.map((m) => ({ re: compilePattern(m.pattern), identity: m.identity }));
 
   return {
     staticLink(tags, conn) {
       const t = tags ?? conn?.connection_tags ?? {};
+      const held = heldCredential(conn);
+      // A tag names the identity; when the connection also holds one of that identity's keys, its
+      // sessions are uses of that key too (a key the gateway uses is not an unused key).
+      const withHeld = (identityId: string, linkedBy: LinkedBy): Link =>
+        held && held.cred.identityId === identityId ? { identityId, linkedBy, credentialId: held.cred.id, secretKey: held.key } : { identityId, linkedBy };
       const tagged = t[SPRAWL_TAG] !== undefined ? decodeSprawlTag(t[SPRAWL_TAG]) : undefined;
-      if (tagged !== undefined && (known === undefined || known.has(tagged))) return { identityId: tagged, linkedBy: 'sprawl-tag' };
+      if (tagged !== undefined && (known === undefined || known.has(tagged))) return withHeld(tagged, 'sprawl-tag');
       const cp = t['cloud_principal'];
       const byPrincipal = cp !== undefined ? principal(cp) : undefined;
-      if (byPrincipal !== undefined) return { identityId: byPrincipal, linkedBy: 'cloud-principal' };
-      for (const [key, value] of Object.entries(conn?.secret ?? {})) {
-        const plain = decode(value);
-        if (plain === undefined) continue;
-        for (const pid of publicIdsOf(key, plain)) {
-          const cred = byPublicId.get(pid);
-          if (cred) return { identityId: cred.identityId, linkedBy: 'credential', credentialId: cred.id, secretKey: key };
-        }
-      }
+      if (byPrincipal !== undefined) return withHeld(byPrincipal, 'cloud-principal');
+      if (held) return { identityId: held.cred.identityId, linkedBy: 'credential', credentialId: held.cred.id, secretKey: held.key };
       return undefined;
     },
     federationLink(session) {

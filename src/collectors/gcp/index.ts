@@ -60,7 +60,7 @@ function emitHierarchyGrants(root: Root, accounts: ReadonlyMap<string, string>, 
       for (const email of serviceAccountMembers(b)) {
         const identityId = accounts.get(email);
         if (identityId === undefined) continue;
-        const g = buildGrant(identityId, policy.resource, b);
+        const g = buildGrant(identityId, policy.resource, b, ctx.now);
         if (g) grants.set(grantKey(g), g);
       }
     }

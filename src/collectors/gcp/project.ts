@@ -205,7 +205,7 @@ async function gather(job: ProjectJob, run: CallRunner, abort: AbortController, 
           identityId = gcpIdentityId(home, email);
         }
       }
-      const g = buildGrant(identityId, scope, b);
+      const g = buildGrant(identityId, scope, b, job.ctx.now);
       if (g) grants.set(grantKey(g), g);
     }
   }

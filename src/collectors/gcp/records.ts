@@ -176,8 +176,23 @@ export function serviceAccountMembers(b: BindingInput): string[] {
   return (b.members ?? []).filter((m) => m.startsWith('serviceAccount:')).map((m) => m.slice('serviceAccount:'.length).toLowerCase());
 }
 
-export function buildGrant(identityId: string, scope: string, b: BindingInput): Grant | undefined {
+/**
+ * A condition that can never be met again: a `request.time < timestamp("T")` bound, alone or
+ * and-ed with other clauses, with T already past (IAM keeps such a binding, but it grants nothing).
+ */
+export function conditionLapsed(expression: string | null | undefined, now: Date): boolean {
+  if (!expression || expression.includes('||')) return false;
+  return expression.split('&&').some((clause) => {
+    const m = /^\s*\(?\s*request\.time\s*(<=?)\s*timestamp\(\s*["']([^"']+)["']\s*\)\s*\)?\s*$/.exec(clause);
+    const t = m ? Date.parse(m[2] as string) : Number.NaN;
+    return !Number.isNaN(t) && (m?.[1] === '<' ? t <= now.getTime() : t < now.getTime());
+  });
+}
+
+/** The grant of a binding to one member; none when the binding has no role or its condition has lapsed at `now`. */
+export function buildGrant(identityId: string, scope: string, b: BindingInput, now?: Date): Grant | undefined {
   if (!b.role) return undefined;
+  if (now !== undefined && conditionLapsed(b.condition?.expression, now)) return undefined;
   const g: Grant = { identityId, scope, role: b.role, permissions: [], privilege: privilegeOfRole(b.role), via: 'binding' };
   if (b.condition) g.viaName = b.condition.title || b.condition.expression || 'condition';
   return g;

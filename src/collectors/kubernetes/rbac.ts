@@ -10,7 +10,8 @@
  * - `escalation:<path>` for each escalation path the rules open, resourceNames-limited rules excluded:
  *   `secrets-read` (get/list/watch secrets), `pods-exec` (create or get pods/exec),
  *   `pods-create` (create pods or a workload controller: deployments, daemonsets, statefulsets,
- *   replicasets, jobs, cronjobs), `impersonate` (the impersonate verb), `escalate` and `bind`
+ *   replicasets, jobs, cronjobs), `impersonate` (the impersonate verb on users, groups,
+ *   serviceaccounts, or authentication.k8s.io uids and userextras), `escalate` and `bind`
  *   (those verbs on roles/clusterroles), `token-create` (create serviceaccounts/token).
  */
 import type { PrivilegeClass } from '../../model/index.ts';
@@ -36,6 +37,8 @@ export type EscalationPath = 'secrets-read' | 'pods-exec' | 'pods-create' | 'imp
 export const ESCALATION_PREFIX = 'escalation:';
 const READ_VERBS: ReadonlySet<string> = new Set(['get', 'list', 'watch']);
 const WORKLOADS = ['deployments', 'daemonsets', 'statefulsets', 'replicasets', 'jobs', 'cronjobs'];
+/** What the impersonate verb applies to (group, resource): a `*` verb on pods impersonates nobody. */
+const IMPERSONABLE: readonly (readonly [string, string])[] = [['', 'users'], ['', 'groups'], ['', 'serviceaccounts'], ['authentication.k8s.io', 'uids'], ['authentication.k8s.io', 'userextras']];
 
 const selects = (selector: Record<string, string>, labels: Record<string, string>): boolean =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
@@ -71,7 +74,7 @@ export function escalationPaths(rules: readonly PolicyRule[]): EscalationPath[] 
   if (any((r) => ['get', 'list', 'watch'].some((v) => covers(r, v, '', 'secrets')))) paths.push('secrets-read');
   if (any((r) => covers(r, 'create', '', 'pods/exec') || covers(r, 'get', '', 'pods/exec'))) paths.push('pods-exec');
   if (any((r) => covers(r, 'create', '', 'pods') || WORKLOADS.some((w) => covers(r, 'create', 'apps', w) || covers(r, 'create', 'batch', w)))) paths.push('pods-create');
-  if (any((r) => has(r.verbs, 'impersonate'))) paths.push('impersonate');
+  if (any((r) => IMPERSONABLE.some(([group, resource]) => covers(r, 'impersonate', group, resource)))) paths.push('impersonate');
   if (any((r) => covers(r, 'escalate', 'rbac.authorization.k8s.io', 'roles') || covers(r, 'escalate', 'rbac.authorization.k8s.io', 'clusterroles'))) paths.push('escalate');
   if (any((r) => covers(r, 'bind', 'rbac.authorization.k8s.io', 'roles') || covers(r, 'bind', 'rbac.authorization.k8s.io', 'clusterroles'))) paths.push('bind');
   if (any((r) => covers(r, 'create', '', 'serviceaccounts/token'))) paths.push('token-create');

@@ -18,6 +18,8 @@ const mustFire: Case[] = [
   { name: 'a GCP user-managed key without expiry', credentials: [gcpKey()], text: /has no expiry/ },
   { name: 'a GCP key expired but present', credentials: [gcpKey({ expiresAt: daysAgo(10), active: false })], text: /expired 10 days ago and is still present/ },
   { name: 'an AWS key with an expiry in the past', credentials: [key(sa, 'a', { expiresAt: daysAgo(3) })], text: /expired/ },
+  // github.token-no-expiry judges only a missing or distant expiry; an expired token still granted is this rule's.
+  { name: 'a GitHub token expired but still granted', credentials: [{ ...key(sa, 'p'), kind: 'github-pat', active: false, expiresAt: daysAgo(7) }], text: /expired 7 days ago and is still present/ },
 ];
 
 const mustNotFire: Case[] = [
@@ -27,6 +29,7 @@ const mustNotFire: Case[] = [
   { name: 'an AWS key (AWS keys have no expiry to set)', credentials: [key(sa, 'a')] },
   { name: 'an expired Azure secret (azure.secret-expired judges it)', credentials: [{ ...key(sa, 'z'), kind: 'azure-client-secret', expiresAt: daysAgo(3) }] },
   { name: 'a GitHub token without expiry (github.token-no-expiry judges it)', credentials: [{ ...key(sa, 'p'), kind: 'github-pat' }] },
+  { name: 'a GitHub token expiring later', credentials: [{ ...key(sa, 'p'), kind: 'github-pat', expiresAt: inDays(30) }] },
   { name: 'a managed identity', identity: user('managed', { managed: true }), credentials: [{ ...gcpKey(), identityId: user('managed').id }] },
 ];
 

@@ -22,7 +22,12 @@ const mustFire: Case[] = [
   { name: 'custom threshold 30, key 31 days old', credential: { createdAt: daysAgo(31) }, policy: { keyRotationDays: 30 }, severity: 'medium' },
   { name: 'key with an expiry in the future', credential: { createdAt: daysAgo(120), expiresAt: daysAgo(-30) }, severity: 'medium' },
   { name: 'GCP service account key', credential: { kind: 'gcp-sa-key', publicId: 'fake0123456789abcdef', createdAt: daysAgo(100) }, severity: 'medium' },
-  { name: 'managed identity still has its user key checked', identity: user('svc', { managed: true }), credential: { createdAt: daysAgo(100) }, severity: 'medium' },
+  {
+    name: 'legacy token secret of an application Kubernetes account',
+    identity: { ...user('ci/deployer'), id: 'k8s:prod:ns/ci/sa/deployer', provider: 'kubernetes', kind: 'k8s-service-account', scope: 'prod' },
+    credential: { kind: 'k8s-token-secret', publicId: 'ci/deployer-token-abcde', createdAt: daysAgo(300) },
+    severity: 'medium',
+  },
 ];
 
 const mustNotFire: Case[] = [
@@ -33,6 +38,13 @@ const mustNotFire: Case[] = [
   { name: 'key without creation date', credential: { createdAt: undefined } },
   { name: 'key with unparsable creation date', credential: { createdAt: 'not-a-date' } },
   { name: 'key of a disabled identity', identity: user('old', { disabled: true }), credential: { createdAt: daysAgo(400) } },
+  // Managed identities are the platform's: no hygiene rule reports them (as credential.unused, multiple-active, expiry).
+  { name: 'key of a managed identity', identity: user('svc', { managed: true }), credential: { createdAt: daysAgo(100) } },
+  {
+    name: 'legacy token secret of a kube-system (managed) account',
+    identity: { ...user('kube-system/clusterrole-aggregation-controller', { managed: true }), id: 'k8s:prod:ns/kube-system/sa/clusterrole-aggregation-controller', provider: 'kubernetes', kind: 'k8s-service-account', scope: 'prod' },
+    credential: { kind: 'k8s-token-secret', publicId: 'kube-system/clusterrole-aggregation-controller-token-abcde', createdAt: daysAgo(900) },
+  },
   { name: 'custom threshold 365, key 300 days old', credential: { createdAt: daysAgo(300) }, policy: { keyRotationDays: 365 } },
 ];
 
@@ -49,7 +61,7 @@ describe('credential.key-age', () => {
     const f = findings[0]!;
     expect(f.severity).toBe(c.severity);
     expect(f.id).toBe(findingId('credential.key-age', credential.id));
-    expect(f).toMatchObject({ ruleId: 'credential.key-age', subjectType: 'credential', subjectId: credential.id, identityId: credential.identityId, provider: 'aws' });
+    expect(f).toMatchObject({ ruleId: 'credential.key-age', subjectType: 'credential', subjectId: credential.id, identityId: credential.identityId, provider: (c.identity ?? owner).provider });
     expect(f.evidence).toMatchObject({ publicId: credential.publicId, createdAt: credential.createdAt, thresholdDays: c.policy?.keyRotationDays ?? 90 });
   });
 

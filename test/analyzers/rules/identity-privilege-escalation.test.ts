@@ -6,6 +6,10 @@ import { context, grant, inventory, role, user } from '../factories.ts';
 
 const ci = user('ci-deployer');
 const effective = (id: Identity, o: Partial<Grant> = {}): Grant => grant(id, 'effective access', { via: 'effective', privilege: 'write', ...o });
+const k8sAccount = (name: string): Identity => {
+  const [ns, sa] = name.split('/');
+  return user(name, { id: `k8s:prod:ns/${ns ?? ''}/sa/${sa ?? ''}`, provider: 'kubernetes', kind: 'k8s-service-account', scope: 'prod' });
+};
 
 interface Case {
   name: string;
@@ -20,12 +24,30 @@ const mustFire: Case[] = [
   { name: 'a role chain to an admin role', identity: ci, grants: [effective(ci, { permissions: ['path:user/ci-deployer -> role/admin'] })], severity: 'high', text: /role chain user\/ci-deployer -> role\/admin/ },
   { name: 'only behind conditions', identity: ci, grants: [effective(ci, { permissions: ['escalation:iam:CreatePolicyVersion'], viaName: 'conditional' })], severity: 'medium' },
   { name: 'a Kubernetes binding that can bind roles', identity: role('runner'), grants: [grant(role('runner'), 'ClusterRole/binder', { via: 'binding', privilege: 'write', permissions: ['bind clusterroles.rbac.authorization.k8s.io', 'escalation:bind'] })], severity: 'high' },
+  {
+    name: 'a Kubernetes account that can impersonate (edit) besides reading secrets and creating pods',
+    identity: k8sAccount('ci/deployer'),
+    grants: [grant(k8sAccount('ci/deployer'), 'ClusterRole/edit', { via: 'binding', privilege: 'write', scope: 'ci', permissions: ['escalation:impersonate', 'escalation:pods-create', 'escalation:secrets-read'] })],
+    severity: 'high',
+    text: /: impersonate$/,
+  },
 ];
 
 const mustNotFire: Case[] = [
   { name: 'write access without an escalation method', identity: ci, grants: [effective(ci, { permissions: [] })] },
   { name: 'an administrator (identity.admin says it)', identity: ci, grants: [effective(ci, { privilege: 'admin', permissions: ['escalation:iam:CreatePolicyVersion'] })] },
   { name: 'a managed identity', identity: role('AWSServiceRoleForX', { managed: true }), grants: [effective(role('AWSServiceRoleForX'), { permissions: ['escalation:iam:PassRole+ec2:RunInstances'] })] },
+  // k8s.secrets-read-cluster reports reading secrets cluster-wide; pod exec and creation are no escalation method of this rule.
+  {
+    name: 'a Kubernetes account reading secrets cluster-wide (k8s.secrets-read-cluster says it)',
+    identity: k8sAccount('monitoring/grafana'),
+    grants: [grant(k8sAccount('monitoring/grafana'), 'ClusterRole/secret-reader', { via: 'binding', privilege: 'read', scope: 'cluster', permissions: ['get secrets', 'escalation:secrets-read'] })],
+  },
+  {
+    name: 'a Kubernetes account that execs into and creates pods in its namespace',
+    identity: k8sAccount('ci/ci-runner'),
+    grants: [grant(k8sAccount('ci/ci-runner'), 'Role/ci/ci-runner', { via: 'binding', privilege: 'write', scope: 'ci', permissions: ['escalation:pods-create', 'escalation:pods-exec', 'escalation:secrets-read'] })],
+  },
 ];
 
 describe('identity.privilege-escalation', () => {

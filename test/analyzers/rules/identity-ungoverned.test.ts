@@ -25,6 +25,8 @@ const mustFire: Case[] = [
   { name: 'used by a provider activity', identity: user('etl-bot'), activities: [{ identityId: bot.id, at: daysAgo(45), source: 'provider' }] },
   { name: 'admin is medium', grants: [grant(bot, 'AdministratorAccess', { privilege: 'admin' })], severity: 'medium' },
   { name: 'an unlinked connection does not govern it', connections: [connection('loose', undefined)] },
+  { name: 'a GCP service account (a connection can hold its key)', identity: { ...bot, provider: 'gcp', kind: 'gcp-service-account' } },
+  { name: 'a GitHub fine-grained token (a connection can hold it)', identity: { ...bot, provider: 'github', kind: 'github-fine-grained-pat' } },
 ];
 
 const mustNotFire: Case[] = [
@@ -35,6 +37,10 @@ const mustNotFire: Case[] = [
   { name: 'only gateway sessions (on another connection)', identity: user('etl-bot'), activities: [session(otherConn, 'ana@acme.io', daysAgo(1), { identityId: bot.id })] },
   { name: 'managed', identity: { ...bot, managed: true } },
   { name: 'disabled', identity: { ...bot, disabled: true } },
+  { name: 'an AWS role (assumed by the principals of its trust policy)', identity: { ...bot, kind: 'aws-iam-role' } },
+  { name: 'an Azure managed identity (tokens only on its resource)', identity: { ...bot, provider: 'azure', kind: 'azure-managed-identity' } },
+  { name: 'a GitHub deploy key (git over SSH to GitHub)', identity: { ...bot, provider: 'github', kind: 'github-deploy-key' } },
+  { name: 'a GitHub App installation (tokens minted by the app)', identity: { ...bot, provider: 'github', kind: 'github-app-installation' } },
 ];
 
 function run({ identity = bot, credentials = [], activities = [], connections = [otherConn], grants = [] }: Case) {

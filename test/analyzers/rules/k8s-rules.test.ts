@@ -64,6 +64,8 @@ const cases: Case[] = [
   { name: 'no running pod, created 10 days ago', rule: k8sSaUnusedRule, inv: inventory({ identities: [sa('ci', 'fresh', { createdAt: daysAgo(10) })] }), fires: false },
   { name: 'running pod started 300 days ago: in use', rule: k8sSaUnusedRule, inv: inventory({ identities: [running(app)], activities: [pod(app, 300)] }), fires: false },
   { name: 'no pod now, but a recent recorded use', rule: k8sSaUnusedRule, inv: inventory({ identities: [app], activities: [pod(app, 3)] }), fires: false },
+  { name: 'no pod now, its legacy token used 5 days ago', rule: k8sSaUnusedRule, inv: inventory({ identities: [app], credentials: [token(app, { lastUsedAt: daysAgo(5) })] }), fires: false },
+  { name: 'no pod now, its legacy token last used 100 days ago', rule: k8sSaUnusedRule, inv: inventory({ identities: [app], credentials: [token(app, { lastUsedAt: daysAgo(100) })] }), fires: true },
   { name: 'default account: skipped', rule: k8sSaUnusedRule, inv: inventory({ identities: [dflt] }), fires: false },
   { name: 'managed account: skipped', rule: k8sSaUnusedRule, inv: inventory({ identities: [sys] }), fires: false },
 ];

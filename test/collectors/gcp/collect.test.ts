@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { collectInto, type Collected } from '../../helpers/collect.ts';
 import type { CollectorContext } from '../../../src/collectors/context.ts';
 import { createGcpCollector } from '../../../src/collectors/gcp/index.ts';
+import { buildGrant, conditionLapsed } from '../../../src/collectors/gcp/records.ts';
 import type { GcpCollectorConfig } from '../../../src/collectors/gcp/index.ts';
 import { gcpSchema } from '../../../src/config/gcp-schema.ts';
 import { ownersSchema } from '../../../src/config/schema.ts';
@@ -117,6 +118,11 @@ describe('collectGcp against the emulator (real googleapis clients)', () => {
           const home = p.serviceAccounts.some((sa) => sa.email === email) || isServiceAgentEmail(email) ? p.projectId : undefined;
           if (!home) continue;
           const g = r.grants.find((x) => x.identityId === `gcp:${home}:sa/${email}` && x.role === b.role && x.scope === `projects/${p.projectId}` && x.viaName === b.condition?.title);
+          // A binding whose time condition has passed grants nothing: no grant.
+          if (conditionLapsed(b.condition?.expression, new Date(NOW))) {
+            expect(g, `${email} ${b.role} (lapsed)`).toBeUndefined();
+            continue;
+          }
           expect(g, `${email} ${b.role}`).toBeDefined();
           expect(g?.via).toBe('binding');
         }
@@ -213,5 +219,21 @@ describe('collectGcp against the emulator (real googleapis clients)', () => {
     setTimeout(() => abort.abort(), 10);
     const r = await pending;
     expect(r.outcomes.every((o) => o.status === 'failed' && o.error === 'interrupted')).toBe(true);
+  });
+});
+
+describe('bindings with a condition that can no longer be met', () => {
+  const now = new Date('2026-11-01T00:00:00Z');
+  const binding = (expression?: string) => ({ role: 'roles/owner', members: ['serviceAccount:a@p.iam.gserviceaccount.com'], ...(expression ? { condition: { title: 't', expression } } : {}) });
+  it.each([
+    ['an unconditional binding', undefined, true],
+    ['a time bound still ahead', 'request.time < timestamp("2026-12-01T00:00:00Z")', true],
+    ['a time bound already past', 'request.time < timestamp("2026-10-01T00:00:00Z")', false],
+    ['a past bound and-ed with a resource clause', 'resource.name.startsWith("projects/_/buckets/ci-") && request.time < timestamp("2026-10-01T00:00:00Z")', false],
+    ['a past bound or-ed with another clause', 'request.time < timestamp("2026-10-01T00:00:00Z") || resource.type == "x"', true],
+    ['a resource condition', 'resource.name.startsWith("projects/_/buckets/ci-")', true],
+    ['a lower time bound already past', 'request.time > timestamp("2026-10-01T00:00:00Z")', true],
+  ])('%s', (_what, expression, grants) => {
+    expect(buildGrant('gcp:p:sa/a@p.iam.gserviceaccount.com', 'projects/p', binding(expression), now) !== undefined).toBe(grants);
   });
 });

@@ -161,7 +161,7 @@ export const CATALOG_BY_KEY: ReadonlyMap<string, CatalogAction> = new Map(CATALO
 export const CATALOG_SERVICES: ReadonlySet<string> = new Set(CATALOG.map((a) => a.service));
 
 const LIST_VERBS = ['list', 'describe'];
-const READ_VERBS = ['get', 'head', 'view', 'lookup', 'search', 'batchget', 'query', 'scan', 'select', 'read', 'simulate', 'generate'];
+const READ_VERBS = ['get', 'head', 'view', 'lookup', 'search', 'batchget', 'query', 'scan', 'select', 'read', 'simulate', 'generate', 'filter'];
 const TAG_VERBS = ['tag', 'untag', 'addtags', 'removetags'];
 const PERM_VERBS = ['putpolicy', 'putresourcepolicy', 'setpolicy', 'attachpolicy'];
 

@@ -16,7 +16,7 @@ import { grantsOf } from './evaluate.ts';
 import { ESCALATION_METHODS } from './escalations.ts';
 import type { EscalationMethod } from './escalations.ts';
 import { CATALOG } from './catalog.ts';
-import { isBroad, matchesResource } from './match.ts';
+import { isBroad, matches, matchesResource } from './match.ts';
 import { scopesOverlap } from './scope.ts';
 import type { Classification, Escalation, Grant, PrincipalAccess } from './types.ts';
 
@@ -65,10 +65,34 @@ function passableTo(g: Grant, service: string | undefined): boolean {
     });
 }
 
+/** Services whose resources a target action acts on, when not its own (sts:AssumeRole acts on IAM roles). */
+const TARGET_SERVICES: Readonly<Record<string, readonly string[]>> = { sts: ['iam'], ssm: ['ssm', 'ec2'], 'ec2-instance-connect': ['ec2'] };
+
+/** Whether a resource pattern can name a resource of the action at all (`arn:aws:s3:::bucket/*` never names an IAM role). */
+function mayName(pattern: string, action: string): boolean {
+  const service = pattern.split(':')[2];
+  if (service === undefined) return true;
+  const own = action.slice(0, action.indexOf(':')).toLowerCase();
+  return (TARGET_SERVICES[own] ?? [own]).some((s) => matches(service, s));
+}
+
+/**
+ * Whether a resource pattern names every role (`*`, `arn:aws:iam::*:role/*`), not a family of
+ * names (`role/deploy-*`, `arn:aws:iam::*:role/audit`: role chains judge the roles those match).
+ */
+function namesEveryRole(pattern: string): boolean {
+  const [, partition = 'aws', , , account = '111122223333'] = pattern.split(':');
+  const arn = (name: string): string => `arn:${/[*?]/.test(partition) ? 'aws' : partition}:iam::${/[*?]/.test(account) ? '111122223333' : account}:role/${name}`;
+  return matchesResource(pattern, arn('\u0001')) && matchesResource(pattern, arn('p/\u0002\u0003'));
+}
+
 function methodOf(access: PrincipalAccess, m: EscalationMethod, opts: ClassifyOptions): Escalation | undefined {
   if (m.needsBoundary === true && !access.hasBoundary) return undefined;
   const reaches = (pattern: string): boolean =>
-    isBroad(pattern) || (m.self === true && opts.self !== undefined && matchesResource(pattern, opts.self)) || (m.broadOnly !== true && opts.privileged?.(pattern) === true);
+    mayName(pattern, m.target) &&
+    ((m.broadOnly === true ? namesEveryRole(pattern) : isBroad(pattern)) ||
+      (m.self === true && opts.self !== undefined && matchesResource(pattern, opts.self)) ||
+      (m.broadOnly !== true && opts.privileged?.(pattern) === true));
   const ignore = m.passedTo === undefined ? [] : ['iam:passedtoservice'];
   const targets = grantsOf(access, m.target).filter((g) => passableTo(g, m.passedTo) && g.resources.include.some(reaches));
   if (targets.length === 0) return undefined;

@@ -42,6 +42,8 @@ describe('expandActions and levels', () => {
     ['dynamodb:*', 'Write'],
     ['dynamodb:PutItem', 'Write'],
     ['ec2:DescribeVolumes', 'List'],
+    ['logs:FilterLogEvents', 'Read'],
+    ['logs:PutLogEvents', 'Write'],
     ['rds:AddTagsToResource', 'Tagging'],
     ['rds:CreateDBInstance', 'Write'],
     ['rds:TagResource', 'Tagging'],
