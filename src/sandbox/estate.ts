@@ -17,7 +17,7 @@ import {
   samlTrust,
   serviceTrust,
 } from './aws/policies.ts';
-import type { PolicyDocument } from './aws/policies.ts';
+import type { PolicyDocument, PolicyGrants } from './aws/policies.ts';
 import { generateAzureEstate } from './azure/estate.ts';
 import type { AzureEstate } from './azure/estate.ts';
 import { generateGcpEstate } from './gcp/estate.ts';
@@ -75,6 +75,8 @@ export interface AwsTag {
 export interface InlinePolicy {
   name: string;
   document: PolicyDocument;
+  /** Ground truth for tests: what the document grants (the emulators ignore it). */
+  grants?: PolicyGrants;
 }
 
 export interface AwsAccessKey {
@@ -425,6 +427,8 @@ function generateAccount(rng: Rng, spec: AccountSpec): AwsAccount {
   const nHumans = Math.max(2, Math.round(nUsers * 0.12));
   for (let i = 0; i < nHumans; i++) users.push(humanUser(rng, spec, userName));
   for (let i = 0; i < nRoles; i++) roles.push(workloadRole(rng, spec, roleName));
+  plantGuardrail(users);
+  plantRoleChain(spec.id, users, roles);
 
   const rootUsedDays = rng.int(0, 600);
   return {
@@ -441,6 +445,38 @@ function generateAccount(rng: Rng, spec: AccountSpec): AwsAccount {
     roles,
     policies,
   };
+}
+
+/**
+ * An explicit Deny that takes administrator access away, chosen without a random draw: the
+ * account's first machine user with AdministratorAccess attached directly also carries the
+ * `deny-iam` guardrail. It keeps every non-IAM action (so it can still escalate: new Lambda code,
+ * SSM commands, assuming any role), but can no longer change any permission.
+ */
+function plantGuardrail(users: AwsUser[]): void {
+  const user = users.find((u) => u.nature === 'machine' && u.attached.includes(managedArn('AdministratorAccess')));
+  if (user && !user.inline.some((p) => p.name === 'deny-iam')) user.inline.push(inlineTemplate('deny-iam'));
+}
+
+/**
+ * A role-assumption chain, chosen without a random draw: the account's first administrator
+ * workload role also trusts its own account (IAM policies then decide who may assume it), and the
+ * account's first machine user that writes to S3 (the DataWriters group or AmazonS3FullAccess)
+ * may assume that role. The user holds no escalation method of its own; through the role it holds
+ * administrator access.
+ */
+function plantRoleChain(accountId: string, users: AwsUser[], roles: AwsRole[]): void {
+  const adminPolicies = [managedArn('AdministratorAccess'), `arn:aws:iam::${accountId}:policy/legacy-full-access`];
+  const role = roles.find((r) => r.kind === 'workload' && r.attached.some((a) => adminPolicies.includes(a)));
+  const user = users.find((u) => u.nature === 'machine' && (u.groups.includes('DataWriters') || u.attached.includes(managedArn('AmazonS3FullAccess'))));
+  if (!role || !user) return;
+  const statements = Array.isArray(role.trust.Statement) ? role.trust.Statement : [role.trust.Statement];
+  role.trust = { Version: '2012-10-17', Statement: [...statements, { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'sts:AssumeRole' }] };
+  user.inline.push({
+    name: `assume-${role.name}`,
+    document: { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: role.arn } },
+    grants: { assumes: [role.arn] },
+  });
 }
 
 type KeyAge = 'fresh' | 'old' | 'ancient';
@@ -657,7 +693,13 @@ function scannerUser(rng: Rng, spec: AccountSpec): AwsUser {
     mfa: false,
     groups: [],
     attached: [managedArn('SecurityAudit')],
-    inline: [{ name: 'assume-audit-role', document: { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role/${AUDIT_ROLE}` } } }],
+    inline: [
+      {
+        name: 'assume-audit-role',
+        document: { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role/${AUDIT_ROLE}` } },
+        grants: { assumes: [`arn:aws:iam::*:role/${AUDIT_ROLE}`] },
+      },
+    ],
     accessKeys: [
       {
         id: spec.scannerKeyId as string,

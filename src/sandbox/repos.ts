@@ -27,6 +27,8 @@ export interface SandboxRepo {
   name: string;
   /** AWS key ids of estate users committed to it. */
   committedKeyIds: string[];
+  /** AWS key ids committed to it that belong to no account of the estate. */
+  unknownKeyIds: string[];
 }
 
 /** Active keys of machine users, for planting: same estate, same picks. */
@@ -36,7 +38,7 @@ function plantableKeys(estate: Estate): { user: string; key: string }[] {
   );
 }
 
-export function sandboxRepoSteps(estate: Estate): { steps: Step[]; committedKeyIds: string[] } {
+export function sandboxRepoSteps(estate: Estate): { steps: Step[]; committedKeyIds: string[]; unknownKeyIds: string[] } {
   const rng = createRng(`${String(estate.seed)}:repo`);
   const keys = plantableKeys(estate);
   const first = keys.length > 0 ? keys[rng.int(0, keys.length - 1)] : undefined;
@@ -95,12 +97,12 @@ export function sandboxRepoSteps(estate: Estate): { steps: Step[]; committedKeyI
       write: { 'infra/provider.tf': `provider "aws" {\n  region     = "us-east-1"\n  access_key = "${second.key}"\n  secret_key = "${secret()}"\n}\n` },
     });
   }
-  return { steps, committedKeyIds: [first, second].filter((k) => k !== undefined).map((k) => k.key) };
+  return { steps, committedKeyIds: [first, second].filter((k) => k !== undefined).map((k) => k.key), unknownKeyIds: [forgotten] };
 }
 
 /** Writes the repository with git (which must be installed); replaces what `dir` held. */
 export function createSandboxRepo(estate: Estate, dir: string, name = 'acme/payments-api'): SandboxRepo {
-  const { steps, committedKeyIds } = sandboxRepoSteps(estate);
+  const { steps, committedKeyIds, unknownKeyIds } = sandboxRepoSteps(estate);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const now = Date.parse(estate.now);
@@ -120,5 +122,5 @@ export function createSandboxRepo(estate: Estate, dir: string, name = 'acme/paym
     git(['add', '-A'], env);
     git(['commit', '-q', '-m', step.message], env);
   }
-  return { dir, name, committedKeyIds };
+  return { dir, name, committedKeyIds, unknownKeyIds };
 }

@@ -22,6 +22,57 @@ export interface PolicyDocument {
   Statement: OneOrMany<PolicyStatement>;
 }
 
+/**
+ * What a policy grants, judged by hand from its document: ground truth for tests (the emulators
+ * ignore it; src/sandbox/truth/aws.ts combines the labels of a principal's policies).
+ */
+export interface PolicyGrants {
+  /** Allows every IAM permissions-management action on every resource: it can grant itself anything. */
+  admin?: true;
+  /**
+   * Privilege-escalation methods the document allows on its own, each written as its actions
+   * joined by `+` (`iam:PassRole+ec2:RunInstances`), `sts:AssumeRole on *` for assuming any role.
+   */
+  escalations?: readonly string[];
+  /** Role ARN patterns it allows sts:AssumeRole on (role-assumption chains), when not `*`. */
+  assumes?: readonly string[];
+  /** Action patterns an unconditional `Deny` on every resource takes away from the whole principal. */
+  denies?: readonly string[];
+}
+
+/** Every escalation method a document allowing all actions on all resources holds, IAM ones included. */
+export const ALL_ESCALATIONS: readonly string[] = [
+  'iam:CreatePolicyVersion',
+  'iam:SetDefaultPolicyVersion',
+  'iam:CreateAccessKey',
+  'iam:CreateLoginProfile',
+  'iam:UpdateLoginProfile',
+  'iam:AttachUserPolicy',
+  'iam:AttachGroupPolicy',
+  'iam:AttachRolePolicy',
+  'iam:PutUserPolicy',
+  'iam:PutGroupPolicy',
+  'iam:PutRolePolicy',
+  'iam:AddUserToGroup',
+  'iam:UpdateAssumeRolePolicy+sts:AssumeRole',
+  'iam:PassRole+ec2:RunInstances',
+  'iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction',
+  'iam:PassRole+cloudformation:CreateStack',
+  'lambda:UpdateFunctionCode',
+  'glue:UpdateDevEndpoint',
+  'ssm:SendCommand',
+  'ssm:StartSession',
+  'ec2-instance-connect:SendSSHPublicKey',
+  'sts:AssumeRole on *',
+];
+
+/**
+ * PowerUserAccess's escalations: everything but `iam:*` (so no iam:PassRole, no policy changes),
+ * which still leaves code and command injection into compute that runs as other roles, and
+ * assuming any role that trusts the account.
+ */
+const NON_IAM_ESCALATIONS: readonly string[] = ALL_ESCALATIONS.filter((m) => !m.split('+').some((a) => a.startsWith('iam:')));
+
 export interface AwsManagedPolicy {
   name: string;
   /** `/` or `/service-role/` or `/aws-service-role/`. */
@@ -33,6 +84,8 @@ export interface AwsManagedPolicy {
   updatedAt: string;
   description: string;
   document: PolicyDocument;
+  /** Ground truth for tests: what the document grants (absent: no admin, no escalation). */
+  grants?: PolicyGrants;
 }
 
 const doc = (...statements: PolicyStatement[]): PolicyDocument => ({
@@ -41,8 +94,9 @@ const doc = (...statements: PolicyStatement[]): PolicyDocument => ({
 });
 const allow = (action: OneOrMany<string>, resource: OneOrMany<string> = '*'): PolicyStatement => ({ Effect: 'Allow', Action: action, Resource: resource });
 
-function managed(name: string, path: string, id: string, version: string, createdAt: string, description: string, document: PolicyDocument): AwsManagedPolicy {
+function managed(name: string, path: string, id: string, version: string, createdAt: string, description: string, document: PolicyDocument, grants?: PolicyGrants): AwsManagedPolicy {
   return {
+    ...(grants ? { grants } : {}),
     name,
     path,
     arn: `arn:aws:iam::aws:policy${path}${name}`,
@@ -56,7 +110,7 @@ function managed(name: string, path: string, id: string, version: string, create
 }
 
 export const AWS_MANAGED_POLICIES: readonly AwsManagedPolicy[] = [
-  managed('AdministratorAccess', '/', 'ANPAIWMBCKSKIEE64ZLYK', 'v1', '2015-02-06T18:39:46Z', 'Provides full access to AWS services and resources.', doc(allow('*'))),
+  managed('AdministratorAccess', '/', 'ANPAIWMBCKSKIEE64ZLYK', 'v1', '2015-02-06T18:39:46Z', 'Provides full access to AWS services and resources.', doc(allow('*')), { admin: true, escalations: ALL_ESCALATIONS }),
   managed(
     'PowerUserAccess',
     '/',
@@ -68,6 +122,7 @@ export const AWS_MANAGED_POLICIES: readonly AwsManagedPolicy[] = [
       { Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
       allow(['iam:CreateServiceLinkedRole', 'iam:DeleteServiceLinkedRole', 'iam:ListRoles', 'organizations:DescribeOrganization', 'account:ListRegions', 'account:GetAccountInformation']),
     ),
+    { escalations: NON_IAM_ESCALATIONS },
   ),
   managed(
     'ReadOnlyAccess',
@@ -291,6 +346,8 @@ export interface PolicyTemplate {
   description: string;
   document: PolicyDocument;
   previous?: PolicyDocument;
+  /** Ground truth for tests: what the current document grants (absent: no admin, no escalation). */
+  grants?: PolicyGrants;
 }
 
 export const CUSTOMER_POLICY_TEMPLATES: readonly PolicyTemplate[] = [
@@ -299,12 +356,17 @@ export const CUSTOMER_POLICY_TEMPLATES: readonly PolicyTemplate[] = [
     description: 'Deploys stacks and images from CI',
     previous: doc(allow(['cloudformation:*', 's3:PutObject', 's3:GetObject'])),
     document: doc(allow(['cloudformation:*', 's3:PutObject', 's3:GetObject', 'ecr:*', 'lambda:UpdateFunctionCode']), allow('iam:PassRole', 'arn:aws:iam::*:role/deploy-*')),
+    // New code into any Lambda function (which runs as its own role); any deploy-* role passed to
+    // a CloudFormation stack it creates or updates.
+    grants: { escalations: ['lambda:UpdateFunctionCode', 'iam:PassRole+cloudformation:CreateStack', 'iam:PassRole+cloudformation:UpdateStack'] },
   },
-  { name: 'legacy-full-access', description: 'Old catch-all policy, to be removed', document: doc(allow('*', '*')) },
+  { name: 'legacy-full-access', description: 'Old catch-all policy, to be removed', document: doc(allow('*', '*')), grants: { admin: true, escalations: ALL_ESCALATIONS } },
   {
     name: 'break-glass-almost-all',
     description: 'Everything except deleting the password policy',
     document: doc({ Effect: 'Allow', NotAction: ['iam:DeleteAccountPasswordPolicy'], Resource: '*' }),
+    // NotAction leaves every IAM permissions-management action in.
+    grants: { admin: true, escalations: ALL_ESCALATIONS },
   },
   {
     name: 'metrics-read',
@@ -329,25 +391,26 @@ export const CUSTOMER_POLICY_TEMPLATES: readonly PolicyTemplate[] = [
   {
     name: 'bucket-owner-star',
     description: 'Every action on one bucket only',
+    // `*` on two S3 ARNs: no IAM, STS or compute resource matches them, so no admin, no escalation.
     document: doc(allow('*', ['arn:aws:s3:::acme-static', 'arn:aws:s3:::acme-static/*'])),
   },
 ];
 
 /** Inline policy templates (user, group and role inline policies share these documents). */
-export const INLINE_POLICY_TEMPLATES: readonly { name: string; document: PolicyDocument }[] = [
+export const INLINE_POLICY_TEMPLATES: readonly { name: string; document: PolicyDocument; grants?: PolicyGrants }[] = [
   { name: 'sqs-publish', document: doc(allow(['sqs:SendMessage', 'sqs:GetQueueUrl'], 'arn:aws:sqs:*:*:jobs-*')) },
   { name: 'read-parameters', document: doc(allow(['ssm:GetParameter', 'ssm:GetParametersByPath'], 'arn:aws:ssm:*:*:parameter/app/*')) },
   { name: 'kms-decrypt', document: doc(allow('kms:Decrypt', 'arn:aws:kms:*:*:key/*')) },
-  { name: 'assume-deploy-roles', document: doc(allow('sts:AssumeRole', 'arn:aws:iam::*:role/deploy-*')) },
-  { name: 'everything', document: doc(allow('*:*', '*')) },
+  { name: 'assume-deploy-roles', document: doc(allow('sts:AssumeRole', 'arn:aws:iam::*:role/deploy-*')), grants: { assumes: ['arn:aws:iam::*:role/deploy-*'] } },
+  { name: 'everything', document: doc(allow('*:*', '*')), grants: { admin: true, escalations: ALL_ESCALATIONS } },
   {
     name: 'ecr-push',
     document: doc(allow(['ecr:GetAuthorizationToken', 'ecr:BatchCheckLayerAvailability', 'ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'])),
   },
-  { name: 'deny-iam', document: doc({ Effect: 'Deny', Action: 'iam:*', Resource: '*' }, allow(['s3:GetObject', 's3:ListBucket'], 'arn:aws:s3:::acme-reports*')) },
+  { name: 'deny-iam', document: doc({ Effect: 'Deny', Action: 'iam:*', Resource: '*' }, allow(['s3:GetObject', 's3:ListBucket'], 'arn:aws:s3:::acme-reports*')), grants: { denies: ['iam:*'] } },
 ];
 
-export function inlineTemplate(name: string): { name: string; document: PolicyDocument } {
+export function inlineTemplate(name: string): { name: string; document: PolicyDocument; grants?: PolicyGrants } {
   const t = INLINE_POLICY_TEMPLATES.find((p) => p.name === name);
   if (!t) throw new Error(`no inline policy template ${name}`);
   return t;

@@ -324,7 +324,9 @@ function generateOrg(rng: Rng, opts: GithubEstateOptions, login: string, index: 
   const patCount = Math.max(1, Math.round(perOrg / 5));
   const patGrants: GithubPatGrant[] = Array.from({ length: patCount }, (_, i) => {
     const p = rng.fork(`pat/${i}`);
-    const { expiresAt, expired } = tokenExpiry(p, nowMs);
+    const drawn = tokenExpiry(p, nowMs);
+    // The first organization's second grant is always of a token that has expired (GitHub still lists it).
+    const { expiresAt, expired } = index === 0 && i === 1 ? { expiresAt: daysAgo(nowMs, p.fork('expired').int(1, 60)), expired: true } : drawn;
     const granted = p.int(10, 500);
     const use = p.weighted<'recent' | 'stale' | 'never'>([
       ['recent', 4],
@@ -332,15 +334,18 @@ function generateOrg(rng: Rng, opts: GithubEstateOptions, login: string, index: 
       ['never', 1],
     ]);
     const owner = p.pick(PEOPLE);
+    const tokenName = `${p.pick(['ci', 'release', 'migration', 'backup', 'metrics'])}-${owner}-${i}`;
+    const lastUsed = use === 'recent' ? daysAgo(nowMs, p.int(0, 5)) : use === 'stale' ? daysAgo(nowMs, p.int(60, Math.max(61, granted))) : null;
     return {
       id: id(),
       ownerLogin: owner,
       ownerId: 100 + PEOPLE.indexOf(owner),
       tokenId: id(),
-      tokenName: `${p.pick(['ci', 'release', 'migration', 'backup', 'metrics'])}-${owner}-${i}`,
+      tokenName,
       tokenExpired: expired,
       tokenExpiresAt: expiresAt,
-      tokenLastUsedAt: use === 'recent' ? daysAgo(nowMs, p.int(0, 5)) : use === 'stale' ? daysAgo(nowMs, p.int(60, Math.max(61, granted))) : null,
+      // An expired token was last used before it expired.
+      tokenLastUsedAt: expired && expiresAt !== null && lastUsed !== null && lastUsed >= expiresAt ? isoSeconds(Date.parse(expiresAt) - DAY_MS) : lastUsed,
       accessGrantedAt: daysAgo(nowMs, granted),
       repositorySelection: p.pick(['all', 'subset'] as const),
       permissions: patPermissions(p),
@@ -371,7 +376,8 @@ function generateOrg(rng: Rng, opts: GithubEstateOptions, login: string, index: 
   for (let n = 1, count = rng.int(2, 5); n <= count; n++) {
     const a = rng.fork(`alert/${n}`);
     const type = a.pick(ALERT_TYPES);
-    const open = a.chance(0.6);
+    // The first organization's first alert is always still open.
+    const open = a.chance(0.6) || (index === 0 && n === 1);
     const created = a.int(1, 300);
     const resolvedAt = open ? null : daysAgo(nowMs, a.int(0, created));
     alerts.push({

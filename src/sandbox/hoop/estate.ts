@@ -49,6 +49,8 @@ export interface HoopConnectionTruth {
   link: HoopLinkKind;
   /** For `config`: a connection-map entry that links it. */
   pattern?: string;
+  /** The connection's secrets hold the identity's first credential (`publicIds[0]`): its sessions use that key. */
+  holdsKey?: boolean;
 }
 
 export interface HoopEstate {
@@ -101,6 +103,25 @@ const SCRIPTS: Record<string, readonly string[]> = {
   bash: ['./run-report.sh', 'env | grep -c APP_', 'curl -s https://internal.example/healthz'],
 };
 
+/**
+ * What each script above does, for the ground truth: `true` reads only, `false` writes (an
+ * UPDATE, VACUUM, a rollout restart); scripts not listed (shell commands) say neither.
+ */
+export const SCRIPT_READS: ReadonlyMap<string, boolean> = new Map([
+  ...(SCRIPTS['aws-cli'] ?? []).map((s) => [s, true] as const),
+  ...(SCRIPTS['bigquery'] ?? []).map((s) => [s, true] as const),
+  ['kubectl get pods -A', true],
+  ['kubectl logs deploy/api --tail=100', true],
+  ['kubectl rollout restart deploy/worker', false],
+  ['kubectl get secrets -n payments', true],
+  ['SELECT now()', true],
+  ['SELECT id, email FROM customers LIMIT 10', true],
+  ["UPDATE jobs SET state = 'retry' WHERE id = 42", false],
+  ['VACUUM ANALYZE events', false],
+  ['SELECT COUNT(*) FROM invoices', true],
+  ['SHOW PROCESSLIST', true],
+]);
+
 /** A uuid-shaped id from the generator. */
 function uuid(rng: Rng): string {
   const h = rng.chars(32, HEX);
@@ -146,7 +167,7 @@ function fakeK8sToken(publicId: string, saName: string, seed: string): string {
   return `${seg({ alg: 'RS256', kid: fakeHex(`${seed}/kid`, 16) })}.${seg(claims)}.${fakeBase64(`${seed}/sig`, 43).replace(/\+/g, '-').replace(/\//g, '_')}`;
 }
 
-function buildConnection(ident: HoopIdentityInput, link: HoopLinkKind, name: string, rng: Rng, agentId: string, seed: string): HoopConnection {
+function buildConnection(ident: HoopIdentityInput, link: HoopLinkKind, name: string, rng: Rng, agentId: string, seed: string): { connection: HoopConnection; holdsKey: boolean } {
   const fam = familyOf(ident.kind);
   const tags: Record<string, string> = { environment: rng.pick(['prod', 'staging', 'dev']) };
   if (link === 'sprawl-tag') tags[SPRAWL_TAG] = encodeSprawlTag(ident.id);
@@ -188,7 +209,8 @@ function buildConnection(ident: HoopIdentityInput, link: HoopLinkKind, name: str
     else secret['envvar:KUBERNETES_BEARER_TOKEN'] = b64('_vaultkv2:secret/data/k8s:token');
     secret['envvar:KUBERNETES_CLUSTER_URL'] = b64('https://10.0.0.1:6443');
   }
-  return {
+  const holdsKey = withCredential && publicId !== undefined && fam !== 'other';
+  const connection: HoopConnection = {
     id: uuid(rng),
     name,
     type,
@@ -206,6 +228,7 @@ function buildConnection(ident: HoopIdentityInput, link: HoopLinkKind, name: str
     access_schema: 'disabled',
     attributes: [],
   };
+  return { connection, holdsKey };
 }
 
 interface Actor {
@@ -270,8 +293,9 @@ export function generateHoopEstate(opts: HoopEstateOptions): HoopEstate {
     let name = `${prefix}-${slug(ident.id)}`;
     for (let n = 2; names.has(name); n++) name = `${prefix}-${slug(ident.id)}-${n}`;
     names.add(name);
-    connections.push(buildConnection(ident, link, name, connRng, agentId, seed));
-    truth.push({ name, identityId: ident.id, link, ...(link === 'config' ? { pattern: name } : {}) });
+    const built = buildConnection(ident, link, name, connRng, agentId, seed);
+    connections.push(built.connection);
+    truth.push({ name, identityId: ident.id, link, ...(link === 'config' ? { pattern: name } : {}), ...(built.holdsKey ? { holdsKey: true } : {}) });
     if (link === 'federation' && ident.principal !== undefined) principalOf.set(name, ident.principal);
   }
   for (const [name, type, subtype] of UNLINKABLE) {

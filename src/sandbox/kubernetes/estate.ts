@@ -373,6 +373,14 @@ function generateCluster(rng: Rng, name: string, appAccounts: number, nowMs: num
       roleBinding(b, ns, `${sa.metadata.name}-role`, 'Role', `${sa.metadata.name}-role`, [saSubject(ns, sa.metadata.name)]);
     }
   }
+  // The first cluster's deployer got a second legacy token in a rotation nobody finished (drawn
+  // from a fork, after everything else, so the rest of the cluster stays the same).
+  const deployer = first ? cluster.serviceAccounts.find((s) => s.metadata.namespace === 'ci' && s.metadata.name === 'deployer') : undefined;
+  if (deployer) {
+    const forked: Builder = { ...b, rng: rng.fork('deployer-second-token') };
+    addTokenSecret(forked, deployer, 20);
+    b.rv = forked.rv;
+  }
   return cluster;
 }
 

@@ -234,10 +234,13 @@ describe('effective access (the principal as a whole)', () => {
     const effective = r.grants.filter((g) => g.via === 'effective');
     const withPolicies = new Set(r.grants.filter((g) => g.via !== 'effective').map((g) => g.identityId));
     for (const id of withPolicies) expect(effective.filter((g) => g.identityId === id), id).toHaveLength(1);
-    // an identity with an admin policy and nothing taking it away is admin as a whole
+    // an identity with an admin policy and nothing taking it away is admin as a whole; an explicit
+    // Deny of IAM (the generator's deny-iam guardrail) takes it away
     const perPolicyAdmin = new Set(r.grants.filter((g) => g.via !== 'effective' && g.privilege === 'admin').map((g) => g.identityId));
+    const denied = new Set(sb.estate.aws.accounts.flatMap((a) => a.users.filter((u) => u.inline.some((p) => (p.grants?.denies ?? []).length > 0)).map((u) => `aws:${a.id}:user/${u.name}`)));
     expect(perPolicyAdmin.size).toBeGreaterThan(0);
-    for (const id of perPolicyAdmin) expect(effective.find((g) => g.identityId === id)?.privilege, id).toBe('admin');
+    expect([...perPolicyAdmin].some((id) => denied.has(id))).toBe(true);
+    for (const id of perPolicyAdmin) expect(effective.find((g) => g.identityId === id)?.privilege, id).toBe(denied.has(id) ? 'write' : 'admin');
     // read-only identities stay read
     for (const g of effective.filter((x) => x.privilege === 'read')) expect(g.permissions.filter((p) => p.startsWith('escalation:'))).toEqual([]);
   });
