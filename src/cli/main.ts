@@ -10,6 +10,7 @@ import { EXIT, UsageError } from './common.ts';
 import { registerDemo } from './demo.ts';
 import { registerImport } from './import.ts';
 import { registerInit } from './init.ts';
+import { registerPlan } from './plan.ts';
 import { registerReport } from './report.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerScan } from './scan.ts';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerAnalyze(program);
   registerImport(program);
   registerReport(program);
+  registerPlan(program);
   registerSecrets(program);
   registerGate(program);
   registerDemo(program);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { analysisSchema } from './analysis-schema.ts';
+import { enforceSchema } from './enforce-schema.ts';
 import { azureSchema } from './azure-schema.ts';
 import { gatewaySchema } from './gateway-schema.ts';
 import { gcpSchema } from './gcp-schema.ts';
@@ -124,6 +125,7 @@ export const configSchema = z.strictObject({
   kubernetes: kubernetesSchema.optional(),
   gateway: gatewaySchema.optional(),
   analysis: analysisSchema.prefault({}),
+  enforce: enforceSchema.prefault({}),
   secrets: secretsSchema.prefault({}),
   repos: z.array(repoSchema).default([]),
 });

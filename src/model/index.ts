@@ -1,2 +1,3 @@
 export * from './types.ts';
 export * from './ids.ts';
+export * from './plan.ts';

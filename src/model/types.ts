@@ -218,18 +218,6 @@ export interface Verdict {
   expiresAt?: string;
 }
 
-export type ActionState = 'planned' | 'applied' | 'failed' | 'undone' | 'skipped';
-
-export interface Action {
-  id: string;
-  kind: string;
-  target: string;
-  params: Record<string, string | number | boolean | null>;
-  reversible: boolean;
-  dependsOn: string[];
-  state: ActionState;
-}
-
 /** The inventory one scan holds: what analyzers read. */
 export interface Inventory {
   identities: Identity[];
