@@ -17,6 +17,8 @@ export const EXIT = {
   partial: 3,
   /** An unexpected internal error. */
   internal: 4,
+  /** apply or rollback changed nothing: every action due failed or was refused. */
+  notApplied: 5,
   sigint: 130,
   sigterm: 143,
 } as const;

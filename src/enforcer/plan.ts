@@ -17,7 +17,7 @@ import type { EnforceConfig } from '../config/enforce-schema.ts';
 import { PLAN_SCHEMA_VERSION } from '../model/index.ts';
 import type { ActionKind, Credential, Finding, GatewayConnection, Identity, Inventory, Plan, PlanAction, PlanFilters, Verdict, VerdictKind } from '../model/index.ts';
 import { encodeSprawlTag, SPRAWL_TAG } from '../providers/hoop/tags.ts';
-import { canonicalJson, sha256 } from './digest.ts';
+import { canonicalJson, sha256 } from '../util/digest.ts';
 import { connectionName, connectionShape } from './shapes.ts';
 
 export interface PlanInput {
@@ -160,9 +160,38 @@ function step(facts: IdentityFacts, d: Draft): PlanAction {
     reversible: d.reversible,
     dependsOn: d.dependsOn ?? [],
     ...(d.graceDays !== undefined ? { graceDays: d.graceDays } : {}),
-    params: d.params ?? {},
+    params: { ...coordinates(identity), ...d.params },
     summary: d.summary,
   };
+}
+
+/**
+ * Where the identity lives, in the provider's own terms, on every action: the implementations
+ * read these, never the identity id's syntax.
+ * - aws: account, and user or role (the IAM name)
+ * - gcp: project, email
+ * - azure: tenant, objectId (the service principal), appId (its application)
+ * - kubernetes: cluster, namespace, serviceAccount
+ * - github: org, and for deploy keys repo and keyId
+ */
+export function coordinates(identity: Identity): PlanAction['params'] {
+  const base: PlanAction['params'] = { identityKind: identity.kind };
+  switch (identity.provider) {
+    case 'aws':
+      return { ...base, account: identity.scope, ...(identity.kind === 'aws-iam-role' ? { role: identity.name } : { user: identity.name }) };
+    case 'gcp':
+      return { ...base, project: identity.scope, email: emailOf(identity) };
+    case 'azure':
+      return { ...base, tenant: identity.scope, objectId: identity.nativeId ?? '', ...(identity.labels['azure:appId'] ? { appId: identity.labels['azure:appId'] } : {}) };
+    case 'kubernetes': {
+      const ref = k8sName(identity);
+      return { ...base, cluster: identity.scope, ...(ref ? { namespace: ref.namespace, serviceAccount: ref.name } : {}) };
+    }
+    case 'github': {
+      const m = /^github:[^:]+:deploy-key\/(.+)\/(\d+)$/.exec(identity.id);
+      return { ...base, org: identity.scope, ...(m ? { repo: m[1] as string, keyId: m[2] as string } : {}) };
+    }
+  }
 }
 
 const manual = (facts: IdentityFacts, summary: string): PlanAction => step(facts, { kind: 'manual', target: facts.identity.id, stage: 1, reversible: true, summary });
@@ -474,7 +503,7 @@ function retireCredential(facts: IdentityFacts, c: Credential, after: string[], 
           stage: 1,
           reversible: true,
           dependsOn: after,
-          params: { identity: identity.id, keyId: c.publicId },
+          params: { fingerprint: c.publicId },
           summary: `Delete deploy key ${identity.name} (its public key is recorded, so rollback adds it again)`,
         }),
       ];

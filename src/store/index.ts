@@ -4,3 +4,4 @@ export * from './inventory.ts';
 export * from './findings.ts';
 export type { Database } from './schema.ts';
 export * from './leaks.ts';
+export * from './journal.ts';

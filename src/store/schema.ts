@@ -176,4 +176,36 @@ export interface Database {
   findings: FindingsTable;
   scan_findings: ScanFindingsTable;
   verdicts: VerdictsTable;
+  plans: PlansTable;
+  journal: JournalTable;
+}
+
+export interface PlansTable {
+  id: string;
+  digest: string;
+  scan_id: string;
+  created_at: string;
+  stored_at: string;
+  approved_by: string | null;
+  approved_at: string | null;
+  /** JSON: the Plan as applied. */
+  body: string;
+}
+
+export interface JournalTable {
+  /** 1, 2, 3...: the chain's order. */
+  seq: number;
+  at: string;
+  plan_id: string;
+  action_id: string;
+  kind: string;
+  identity_id: string;
+  /** apply | undo */
+  phase: string;
+  /** started | minted | done | noop | failed */
+  status: string;
+  /** JSON: before, request, after, error, publicId: never a secret. */
+  detail: string;
+  prev_hash: string;
+  hash: string;
 }

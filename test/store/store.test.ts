@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding, Identity, Credential, Grant, Verdict } from '../../src/model/index.ts';
 import { credentialId, findingId } from '../../src/model/index.ts';
 import {
+  appendJournal,
   createInventoryWriter,
   createScan,
   finishScan,
@@ -12,12 +13,14 @@ import {
   latestScan,
   loadFindings,
   loadInventory,
+  loadJournal,
   loadResolvedFindings,
   loadVerdicts,
   migrate,
   openStore,
   redactUrl,
   saveAnalysis,
+  verifyJournal,
 } from '../../src/store/index.ts';
 import { storeTargets } from '../helpers/stores.ts';
 
@@ -230,6 +233,20 @@ describe.each(storeTargets)('store on $name', (target) => {
       const next = await saveAnalysis(store, { id: 'x2', at: '2026-01-02T00:00:00.000Z', okSources: ['aws:111111111111'] }, [finding('r1', a), finding('r1', b)], []);
       expect(next).toEqual({ new: 0, open: 2, resolved: 0 });
       expect((await loadFindings(store, 'x2')).map((f) => f.status)).toEqual(['open', 'open']);
+    } finally {
+      await dispose();
+    }
+  });
+
+  it.skipIf(target.skip)('chains journal rows written at once by concurrent writers, and verifies the chain', async () => {
+    const { store, dispose } = await target.open();
+    try {
+      const row = (i: number) => ({ at: '2026-01-01T00:00:00.000Z', planId: 'p_1', actionId: `a_${i}`, kind: 'aws.key.deactivate', identityId: 'aws:1:user/x', phase: 'apply' as const, status: 'done' as const, detail: { i, nested: { b: 1, a: [2, 3] } } });
+      await Promise.all(Array.from({ length: 25 }, (_, i) => appendJournal(store, row(i))));
+      const rows = await loadJournal(store);
+      expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+      expect(new Set(rows.map((r) => r.actionId)).size).toBe(25);
+      expect(await verifyJournal(store)).toEqual({ rows: 25, problems: [] });
     } finally {
       await dispose();
     }

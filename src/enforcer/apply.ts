@@ -1,0 +1,319 @@
+/**
+ * `sprawl apply`: carries out a reviewed plan, journaling every step.
+ *
+ * - Refuses a plan that needs an approval and has none, and a stale plan (the estate changed
+ *   since its scan for an identity it acts on) unless forced.
+ * - Dry run unless `execute`: says what it would do, writes nothing.
+ * - Resumable and idempotent: the journal says which actions already applied; those are skipped,
+ *   a half-done one (started, never finished: a crash) runs again (handlers are idempotent), and
+ *   a credential minted for the gateway by a run that died before registering it is discarded.
+ * - Stage 2 (deletions) runs only once its stage-1 steps applied at least the grace period ago and
+ *   the latest scan shows no use since then.
+ * - Never acts on an identity that is provider-managed or exempt in the latest scan, or that no
+ *   longer exists, nor on anything outside the plan.
+ */
+import type { Inventory, Plan, PlanAction, Verdict } from '../model/index.ts';
+import { appendJournal, latestScan, loadInventory, loadJournal, loadVerdicts, savePlan, type JournalEntry, type Store } from '../store/index.ts';
+import type { ActionContext, ActionHandler, CredentialMinter, Json, Outcome } from './actions/types.ts';
+import { identityBasis } from './plan.ts';
+
+/** Every implementation: the providers' handlers and minters, and the gateway's handlers (which mint through the minters they are given). */
+export interface ActionRegistry {
+  handlers: readonly ActionHandler[];
+  minters: readonly CredentialMinter[];
+  gateway: (minters: readonly CredentialMinter[]) => ActionHandler[];
+}
+
+const GATEWAY_KINDS: ReadonlySet<string> = new Set(['gateway.register', 'gateway.rotate', 'gateway.cutoff']);
+
+/** The handler of an action kind; the gateway's get `minters` (for the journaling wrappers). */
+export function handlerOf(kind: string, registry: ActionRegistry, minters: readonly CredentialMinter[] = registry.minters): ActionHandler | undefined {
+  const pool = GATEWAY_KINDS.has(kind) ? registry.gateway(minters) : registry.handlers;
+  return pool.find((h) => (h.kinds as readonly string[]).includes(kind));
+}
+
+export type ActionResult =
+  | { actionId: string; result: 'applied'; outcome: Outcome }
+  | { actionId: string; result: 'already'; note: string }
+  | { actionId: string; result: 'would'; note: string }
+  | { actionId: string; result: 'failed'; error: string }
+  | { actionId: string; result: 'skipped'; reason: string }
+  | { actionId: string; result: 'waiting'; reason: string; dueAt?: string }
+  | { actionId: string; result: 'manual'; note: string };
+
+export interface ApplyReport {
+  planId: string;
+  dryRun: boolean;
+  results: ActionResult[];
+  /** all: every action due applied (or was applied before); some; none: every due action failed. */
+  outcome: 'all' | 'some' | 'none' | 'nothing';
+}
+
+export class PlanRefusedError extends Error {
+  override name = 'PlanRefusedError';
+}
+
+export interface ApplyOptions {
+  store: Store;
+  plan: Plan;
+  registry: ActionRegistry;
+  ctx: ActionContext;
+  /** Act; otherwise a dry run. */
+  execute: boolean;
+  /** Apply a stale plan anyway. */
+  force?: boolean;
+  requireApproval?: boolean;
+  /** Called as each action is decided (for progress on a terminal). */
+  onResult?: (action: PlanAction, result: ActionResult) => void;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Per action, what the journal says happened (the last apply and undo rows). */
+export interface ActionHistory {
+  applied?: JournalEntry;
+  undone?: JournalEntry;
+  /** The last apply row of any status (started, minted, failed...). */
+  lastApply?: JournalEntry;
+  minted: string[];
+}
+
+export function histories(entries: readonly JournalEntry[]): Map<string, ActionHistory> {
+  const out = new Map<string, ActionHistory>();
+  for (const e of entries) {
+    const h = out.get(e.actionId) ?? { minted: [] };
+    if (e.phase === 'apply') {
+      h.lastApply = e;
+      if (e.status === 'done' || e.status === 'noop') {
+        h.applied = e;
+        h.undone = undefined;
+      }
+      if (e.status === 'minted' && typeof e.detail.publicId === 'string') h.minted.push(e.detail.publicId);
+      if (e.status === 'done' || e.status === 'noop') h.minted = [];
+    } else if (e.status === 'done' || e.status === 'noop') {
+      h.undone = e;
+    }
+    out.set(e.actionId, h);
+  }
+  return out;
+}
+
+/** Applied and not undone since. */
+export const isApplied = (h: ActionHistory | undefined): h is ActionHistory & { applied: JournalEntry } => h?.applied !== undefined && h.undone === undefined;
+
+/** Identities whose state in the latest scan differs from what the plan was made from. */
+export function staleIdentities(plan: Plan, latest: Inventory): string[] {
+  const identities = new Map(latest.identities.map((i) => [i.id, i]));
+  const changed: string[] = [];
+  for (const [id, basis] of Object.entries(plan.basis)) {
+    const identity = identities.get(id);
+    if (!identity) {
+      changed.push(id);
+      continue;
+    }
+    const creds = latest.credentials.filter((c) => c.identityId === id);
+    const connection = [...latest.connections].sort((a, b) => (a.id < b.id ? -1 : 1)).find((c) => c.identityId === id);
+    if (identityBasis(identity, creds, connection, latest) !== basis) changed.push(id);
+  }
+  return changed.sort();
+}
+
+export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
+  const { store, plan, registry, ctx } = opts;
+  if (opts.requireApproval && !plan.approval) {
+    throw new PlanRefusedError(`plan ${plan.id} has no approval, and the config requires one (enforce.requireApproval): sprawl approve <plan file> --by <name>`);
+  }
+  const scan = await latestScan(store);
+  const latest = scan ? await loadInventory(store, scan.id) : undefined;
+  const verdicts: Verdict[] = scan ? await loadVerdicts(store, scan.id) : [];
+  if (scan && latest && scan.id !== plan.scan.id && !opts.force) {
+    const stale = staleIdentities(plan, latest);
+    if (stale.length > 0) {
+      throw new PlanRefusedError(
+        `plan ${plan.id} is stale: ${stale.length} of its identities changed since scan ${plan.scan.id} (latest scan ${scan.id}), e.g. ${stale.slice(0, 3).join(', ')}. Make a new plan, or apply with --force`,
+      );
+    }
+  }
+  if (opts.execute) await savePlan(store, plan, ctx.now());
+  const history = histories(await loadJournal(store, { planId: plan.id }));
+  const identities = new Map((latest?.identities ?? []).map((i) => [i.id, i]));
+  const exempt = new Set(verdicts.filter((v) => v.verdict === 'exempt').map((v) => v.identityId));
+  const byId = new Map(plan.actions.map((a) => [a.id, a]));
+  const results: ActionResult[] = [];
+  const resultOf = new Map<string, ActionResult>();
+  const record = (action: PlanAction, r: ActionResult): void => {
+    results.push(r);
+    resultOf.set(action.id, r);
+    opts.onResult?.(action, r);
+  };
+  const journal = (action: PlanAction, status: JournalEntry['status'], detail: Record<string, unknown>): Promise<JournalEntry> =>
+    appendJournal(store, { at: ctx.now().toISOString(), planId: plan.id, actionId: action.id, kind: action.kind, identityId: action.identityId, phase: 'apply', status, detail });
+
+  for (const action of plan.actions) {
+    const h = history.get(action.id);
+    if (isApplied(h)) {
+      record(action, { actionId: action.id, result: 'already', note: `applied ${h.applied.at}` });
+      continue;
+    }
+    if (action.kind === 'manual') {
+      record(action, { actionId: action.id, result: 'manual', note: action.summary });
+      continue;
+    }
+    const identity = identities.get(action.identityId);
+    if (latest && !identity) {
+      record(action, { actionId: action.id, result: 'skipped', reason: 'the identity is not in the latest scan' });
+      continue;
+    }
+    if (identity?.managed) {
+      record(action, { actionId: action.id, result: 'skipped', reason: 'the identity is provider-managed' });
+      continue;
+    }
+    if (exempt.has(action.identityId)) {
+      record(action, { actionId: action.id, result: 'skipped', reason: 'the identity is exempt in the latest analysis' });
+      continue;
+    }
+    const blocked = dependencyBlock(action, byId, history, resultOf, opts.execute);
+    if (blocked) {
+      record(action, blocked);
+      continue;
+    }
+    if (action.stage === 2) {
+      const wait = stageTwoWait(action, history, ctx.now(), latest, opts.execute);
+      if (wait) {
+        record(action, wait);
+        continue;
+      }
+    }
+    const handler = handlerOf(action.kind, registry, journaledMinters(action, registry, journal));
+    if (!handler) {
+      record(action, { actionId: action.id, result: 'failed', error: `no implementation of ${action.kind}` });
+      continue;
+    }
+    if (!opts.execute) {
+      record(action, { actionId: action.id, result: 'would', note: action.summary });
+      continue;
+    }
+    await journal(action, 'started', { summary: action.summary, ...(h?.lastApply && h.lastApply.status !== 'failed' ? { resumed: h.lastApply.status } : {}) });
+    try {
+      const outcome = await handler.apply(action, ctx);
+      await journal(action, outcome.status, { before: outcome.before, request: outcome.request, after: outcome.after });
+      await discardOrphans(action, h?.minted ?? [], outcome, registry, ctx);
+      record(action, { actionId: action.id, result: 'applied', outcome });
+    } catch (err) {
+      const error = (err as Error).message;
+      await journal(action, 'failed', { error });
+      record(action, { actionId: action.id, result: 'failed', error });
+    }
+  }
+  return { planId: plan.id, dryRun: !opts.execute, results, outcome: overall(results) };
+}
+
+function dependencyBlock(
+  action: PlanAction,
+  byId: ReadonlyMap<string, PlanAction>,
+  history: ReadonlyMap<string, ActionHistory>,
+  resultOf: ReadonlyMap<string, ActionResult>,
+  execute: boolean,
+): ActionResult | undefined {
+  for (const dep of action.dependsOn) {
+    if (isApplied(history.get(dep))) continue;
+    const r = resultOf.get(dep);
+    if (r?.result === 'applied' || r?.result === 'already') continue;
+    // In a dry run, a dependency that would apply now lets its dependents be shown as would-apply too.
+    if (!execute && r?.result === 'would') continue;
+    const depAction = byId.get(dep);
+    const what = depAction ? `${depAction.kind} ${depAction.target}` : dep;
+    if (r?.result === 'failed') return { actionId: action.id, result: 'skipped', reason: `blocked: ${what} failed` };
+    if (history.get(dep)?.undone) return { actionId: action.id, result: 'skipped', reason: `blocked: ${what} was rolled back` };
+    return { actionId: action.id, result: 'waiting', reason: `waits for ${what}` };
+  }
+  return undefined;
+}
+
+/**
+ * A stage-2 step is due when every stage-1 step it depends on applied at least its grace period
+ * ago and the latest scan shows no use of the identity or its credentials since then.
+ */
+function stageTwoWait(action: PlanAction, history: ReadonlyMap<string, ActionHistory>, now: Date, latest: Inventory | undefined, execute: boolean): ActionResult | undefined {
+  const grace = (action.graceDays ?? 0) * DAY_MS;
+  let since = 0;
+  for (const dep of action.dependsOn) {
+    const applied = history.get(dep)?.applied;
+    // Depending on a step applied only in this run (or a dry run's would-apply): the grace starts now.
+    const at = applied && isApplied(history.get(dep)) ? Date.parse(applied.at) : now.getTime();
+    since = Math.max(since, at);
+  }
+  if (action.dependsOn.length === 0) since = now.getTime() - grace;
+  const due = since + grace;
+  if (due > now.getTime()) {
+    const dueAt = new Date(due).toISOString();
+    return { actionId: action.id, result: 'waiting', reason: `due ${dueAt.slice(0, 10)} (grace period of ${action.graceDays ?? 0} days)${execute ? '' : ''}`, dueAt };
+  }
+  if (latest && action.dependsOn.length > 0) {
+    const usedAt = lastUseOf(action, latest);
+    if (usedAt !== undefined && Date.parse(usedAt) > since) {
+      return { actionId: action.id, result: 'skipped', reason: `held: ${action.identityName} was used at ${usedAt}, after it was disabled; ask its owner before deleting` };
+    }
+  }
+  return undefined;
+}
+
+/** The last use the scan saw of what the action deletes: the one credential it targets, else the whole identity. */
+function lastUseOf(action: PlanAction, inv: Inventory): string | undefined {
+  const times: string[] = [];
+  const credential = inv.credentials.find((c) => c.identityId === action.identityId && c.publicId === action.target);
+  if (credential) return credential.lastUsedAt;
+  const identity = inv.identities.find((i) => i.id === action.identityId);
+  if (identity?.lastUsedAt) times.push(identity.lastUsedAt);
+  for (const c of inv.credentials) if (c.identityId === action.identityId && c.lastUsedAt) times.push(c.lastUsedAt);
+  for (const a of inv.activities) if (a.identityId === action.identityId) times.push(a.at);
+  return times.sort().at(-1);
+}
+
+/** Minters that journal each fresh credential's public id before the gateway uses it (a crash then leaves a trace to clean up). */
+function journaledMinters(
+  action: PlanAction,
+  registry: ActionRegistry,
+  journal: (action: PlanAction, status: JournalEntry['status'], detail: Record<string, unknown>) => Promise<JournalEntry>,
+): CredentialMinter[] {
+  return registry.minters.map(
+    (m): CredentialMinter => ({
+      kinds: m.kinds,
+      mint: async (a, c) => {
+        const minted = await m.mint(a, c);
+        await journal(action, 'minted', { publicId: minted.publicId, ...(minted.expiresAt ? { expiresAt: minted.expiresAt } : {}) });
+        return minted;
+      },
+      discard: (a, id, c) => m.discard(a, id, c),
+    }),
+  );
+}
+
+/** Credentials a crashed run minted and never registered: gone, unless the gateway holds the last one. */
+async function discardOrphans(action: PlanAction, minted: readonly string[], outcome: Outcome, registry: ActionRegistry, ctx: ActionContext): Promise<void> {
+  if (minted.length === 0) return;
+  const held = outcomePublicId(outcome.after);
+  const keep = outcome.status === 'noop' ? minted.at(-1) : held;
+  const minter = registry.minters.find((m) => m.kinds.includes(action.params.identityKind as never));
+  for (const id of minted) {
+    if (id === keep || id === held) continue;
+    try {
+      await minter?.discard(action, id, ctx);
+    } catch (err) {
+      ctx.log.warn(`could not discard credential ${id} minted for ${action.identityName} by an interrupted run: ${(err as Error).message}`);
+    }
+  }
+}
+
+function outcomePublicId(after: Json): string | undefined {
+  return after !== null && typeof after === 'object' && !Array.isArray(after) && typeof after.credentialPublicId === 'string' ? after.credentialPublicId : undefined;
+}
+
+function overall(results: readonly ActionResult[]): ApplyReport['outcome'] {
+  const due = results.filter((r) => r.result === 'applied' || r.result === 'failed' || r.result === 'skipped' || r.result === 'would');
+  const ok = results.filter((r) => r.result === 'applied' || r.result === 'would').length;
+  const failed = results.filter((r) => r.result === 'failed' || r.result === 'skipped').length;
+  if (due.length === 0) return 'nothing';
+  if (failed === 0) return 'all';
+  return ok === 0 ? 'none' : 'some';
+}
