@@ -3,9 +3,10 @@ import type { AwsAccessKey, AwsGroup, AwsLocalPolicy, AwsRole, AwsTag, AwsUser, 
 import { credentialReportCsv } from './credential-report.ts';
 import { awsManagedPolicyByArn } from './policies.ts';
 import type { AwsManagedPolicy } from './policies.ts';
-import { AwsFault, accountOf, invalidInput, memberList, noSuchEntity, pageWindow, required } from './state.ts';
+import { AwsFault, accountOf, invalidInput, memberList, noSuchEntity, pageWindow, required, roleOf, userOf } from './state.ts';
 import type { AccountIndex, Caller, EmulatorState } from './state.ts';
 import { el, encodePolicy, esc, members, wrap } from './xml.ts';
+import { IAM_WRITE_HANDLERS, instanceProfilesXml } from './writes.ts';
 
 export type IamHandler = (params: URLSearchParams, caller: Caller, state: EmulatorState) => string | undefined;
 
@@ -36,21 +37,6 @@ function roleXml(r: AwsRole): string {
 
 function roleLastUsedXml(r: AwsRole): string {
   return wrap('RoleLastUsed', r.lastUsed ? el('LastUsedDate', r.lastUsed.at) + el('Region', r.lastUsed.region) : '');
-}
-
-function userOf(a: AccountIndex, params: URLSearchParams, caller: Caller): AwsUser {
-  const name = params.get('UserName') ?? caller.userName;
-  if (!name) throw new AwsFault(400, 'ValidationError', 'Must specify userName when calling with non-User credentials');
-  const u = a.users.get(name);
-  if (!u) throw noSuchEntity(`The user with name ${name} cannot be found.`);
-  return u;
-}
-
-function roleOf(a: AccountIndex, params: URLSearchParams): AwsRole {
-  const name = required(params, 'RoleName');
-  const r = a.roles.get(name);
-  if (!r) throw noSuchEntity(`The role with name ${name} cannot be found.`);
-  return r;
 }
 
 type AnyPolicy = { kind: 'aws'; policy: AwsManagedPolicy } | { kind: 'local'; policy: AwsLocalPolicy };
@@ -159,7 +145,7 @@ function gaad(params: URLSearchParams, caller: Caller, state: EmulatorState): st
         el('Arn', r.arn) +
         el('CreateDate', r.createdAt) +
         el('AssumeRolePolicyDocument', encodePolicy(r.trust)) +
-        '<InstanceProfileList/>' +
+        instanceProfilesXml('InstanceProfileList', a, r) +
         inlineXml('RolePolicyList', r.inline) +
         attachedXml('AttachedManagedPolicies', r.attached) +
         tagsXml(r.tags) +
@@ -214,6 +200,7 @@ function findKey(a: AccountIndex, params: URLSearchParams): { user: AwsUser; key
 }
 
 export const IAM_HANDLERS: Record<string, IamHandler> = {
+  ...IAM_WRITE_HANDLERS,
   GetAccountAuthorizationDetails: gaad,
   GenerateCredentialReport: generateCredentialReport,
   GetCredentialReport: getCredentialReport,

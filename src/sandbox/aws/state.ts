@@ -1,5 +1,6 @@
 /** The emulator's view of the estate: per-account indexes, sessions, errors and paging. */
 import type { AwsAccessKey, AwsAccount, AwsGroup, AwsLocalPolicy, AwsRole, AwsUser, Estate } from '../estate.ts';
+import { BASE32, createRng, isoSeconds } from '../random.ts';
 
 /** An error the emulator answers with (query-protocol ErrorResponse). */
 export class AwsFault extends Error {
@@ -29,6 +30,88 @@ export interface AccountIndex {
   attachments: Map<string, number>;
   /** Credential report: when generation started; the CSV once complete. */
   report?: { startedAt: number; csv?: string; generatedAt: string };
+  /** IAM objects the estate does not model, kept by the emulator only (changed by its write actions). */
+  extras: IamExtras;
+}
+
+export type CredentialStatus = 'Active' | 'Inactive';
+
+/** An MFA device: virtual ones (serial = ARN) outlive their deactivation until DeleteVirtualMFADevice. */
+export interface MfaDevice {
+  serial: string;
+  virtual: boolean;
+  /** The user it is enabled for; absent once deactivated. */
+  user?: string;
+  enabledAt?: string;
+}
+
+export interface SshPublicKey {
+  id: string;
+  body: string;
+  fingerprint: string;
+  status: CredentialStatus;
+  uploadedAt: string;
+}
+
+export interface SigningCertificate {
+  id: string;
+  body: string;
+  status: CredentialStatus;
+  uploadedAt: string;
+}
+
+export interface ServiceSpecificCredential {
+  id: string;
+  serviceName: string;
+  serviceUserName: string;
+  status: CredentialStatus;
+  createdAt: string;
+}
+
+export interface InstanceProfile {
+  name: string;
+  /** `AIPA...` */
+  id: string;
+  path: string;
+  arn: string;
+  createdAt: string;
+  /** Role names (IAM allows one). */
+  roles: string[];
+}
+
+export interface IamExtras {
+  /** By serial number. */
+  mfaDevices: Map<string, MfaDevice>;
+  /** By user name. */
+  sshKeys: Map<string, SshPublicKey[]>;
+  certificates: Map<string, SigningCertificate[]>;
+  serviceCredentials: Map<string, ServiceSpecificCredential[]>;
+  /** By instance profile name. */
+  instanceProfiles: Map<string, InstanceProfile>;
+}
+
+/** A stable IAM-style id (`AIPA` + 17 characters) derived from a seed text. */
+export function stableId(prefix: string, seed: string): string {
+  return prefix + createRng(seed).chars(17, BASE32);
+}
+
+const trustsService = (r: AwsRole, service: string): boolean => JSON.stringify(r.trust).includes(`"${service}"`);
+
+/** The extras implied by the estate: a virtual MFA device per user with MFA, an instance profile per EC2 role. */
+function initialExtras(account: AwsAccount): IamExtras {
+  const mfaDevices = new Map<string, MfaDevice>();
+  for (const u of account.users) {
+    if (!u.mfa) continue;
+    const serial = `arn:aws:iam::${account.id}:mfa/${u.name}`;
+    mfaDevices.set(serial, { serial, virtual: true, user: u.name, enabledAt: u.createdAt });
+  }
+  const instanceProfiles = new Map<string, InstanceProfile>();
+  for (const r of account.roles) {
+    if (r.kind !== 'workload' || !trustsService(r, 'ec2.amazonaws.com')) continue;
+    const arn = `arn:aws:iam::${account.id}:instance-profile/${r.name}`;
+    instanceProfiles.set(r.name, { name: r.name, id: stableId('AIPA', arn), path: '/', arn, createdAt: r.createdAt, roles: [r.name] });
+  }
+  return { mfaDevices, sshKeys: new Map(), certificates: new Map(), serviceCredentials: new Map(), instanceProfiles };
 }
 
 export function indexAccount(account: AwsAccount): AccountIndex {
@@ -53,6 +136,7 @@ export function indexAccount(account: AwsAccount): AccountIndex {
     groups: new Map(account.groups.map((g) => [g.name, g])),
     localPolicies: new Map(account.policies.map((p) => [p.arn, p])),
     attachments,
+    extras: initialExtras(account),
   };
 }
 
@@ -79,12 +163,16 @@ export interface EmulatorState {
   sessions: Map<string, Session>;
   /** How long a credential report takes to generate. */
   reportDelayMs: number;
+  /** The estate's clock: its `now` plus the wall-clock time since the emulator started (ISO, seconds). */
+  now(): string;
 }
 
 export function createState(estate: Estate, reportDelayMs: number): EmulatorState {
   const accounts = new Map<string, AccountIndex>();
   for (const a of estate.aws.accounts) accounts.set(a.id, indexAccount(a));
-  return { estate, accounts, sessions: new Map(), reportDelayMs };
+  const startedAt = Date.now();
+  const base = Date.parse(estate.now);
+  return { estate, accounts, sessions: new Map(), reportDelayMs, now: () => isoSeconds(base + (Date.now() - startedAt)) };
 }
 
 export function accountOf(state: EmulatorState, accountId: string): AccountIndex {
@@ -144,4 +232,20 @@ export function memberList(params: URLSearchParams, name: string): string[] {
     if (v === null) return out;
     out.push(v);
   }
+}
+
+/** The user named by `UserName`, or the caller's own user when absent (as IAM does). */
+export function userOf(a: AccountIndex, params: URLSearchParams, caller: Caller): AwsUser {
+  const name = params.get('UserName') ?? caller.userName;
+  if (!name) throw new AwsFault(400, 'ValidationError', 'Must specify userName when calling with non-User credentials');
+  const u = a.users.get(name);
+  if (!u) throw noSuchEntity(`The user with name ${name} cannot be found.`);
+  return u;
+}
+
+export function roleOf(a: AccountIndex, params: URLSearchParams): AwsRole {
+  const name = required(params, 'RoleName');
+  const r = a.roles.get(name);
+  if (!r) throw noSuchEntity(`The role with name ${name} cannot be found.`);
+  return r;
 }

@@ -1,12 +1,14 @@
 /**
  * Azure Resource Manager, the part sprawl reads: subscriptions (`GET /subscriptions`), role
  * assignments (list for a subscription or any scope, `$filter=atScope()`) and role definitions
- * (list, get), paged with an absolute `nextLink` and `$skipToken`.
+ * (list, get), paged with an absolute `nextLink` and `$skipToken`; one role assignment is read,
+ * created (PUT) and deleted in ./arm-write.ts.
  */
 import { managementGroupChain } from './estate.ts';
 import type { AzureEstate, AzureRoleAssignment, AzureRoleDefinition, AzureSubscription } from './estate.ts';
 import { AzureFault, nextLinkOf, offsetOf, ok, page } from './wire.ts';
 import type { Reply } from './wire.ts';
+import { handleAssignment } from './arm-write.ts';
 
 const MG_PREFIX = '/providers/microsoft.management/managementgroups/';
 const AUTH = '/providers/microsoft.authorization/';
@@ -19,6 +21,10 @@ export interface ArmRequest {
   /** Subscriptions the caller is refused (403 AuthorizationFailed). */
   forbidden: readonly string[];
   callerId: string;
+  /** GET unless told (PUT and DELETE of one role assignment). */
+  method?: string;
+  /** The request's JSON body (PUT). */
+  body?: unknown;
 }
 
 export interface ArmIndex {
@@ -37,7 +43,7 @@ export function indexArm(estate: AzureEstate): ArmIndex {
 }
 
 /** A parsed ARM scope: tenant root `/`, a management group, a subscription or something under it. */
-interface Scope {
+export interface Scope {
   /** Lower-case scope path without trailing slash ('' for `/`). */
   key: string;
   subscriptionId?: string;
@@ -87,7 +93,7 @@ function subscriptionsUnderGroup(name: string, arm: ArmIndex): string[] {
   return arm.estate.subscriptions.filter((s) => (arm.chains.get(s.subscriptionId.toLowerCase()) ?? []).some((g) => g.toLowerCase() === name)).map((s) => `/subscriptions/${s.subscriptionId.toLowerCase()}`);
 }
 
-function checkForbidden(scope: Scope, req: ArmRequest, action: string): void {
+export function checkForbidden(scope: Scope, req: ArmRequest, action: string): void {
   if (scope.subscriptionId !== undefined && req.forbidden.some((f) => f.toLowerCase() === scope.subscriptionId)) {
     throw new AzureFault(
       403,
@@ -97,11 +103,11 @@ function checkForbidden(scope: Scope, req: ArmRequest, action: string): void {
   }
 }
 
-function definitionId(prefix: string, name: string): string {
+export function definitionId(prefix: string, name: string): string {
   return `${prefix}/providers/Microsoft.Authorization/roleDefinitions/${name}`;
 }
 
-function assignmentBody(a: AzureRoleAssignment, prefix: string): unknown {
+export function assignmentBody(a: AzureRoleAssignment, prefix: string): unknown {
   return {
     id: `${a.scope}/providers/Microsoft.Authorization/roleAssignments/${a.name}`,
     name: a.name,
@@ -111,14 +117,14 @@ function assignmentBody(a: AzureRoleAssignment, prefix: string): unknown {
       principalId: a.principalId,
       principalType: a.principalType,
       scope: a.scope,
-      condition: null,
-      conditionVersion: null,
+      condition: a.condition ?? null,
+      conditionVersion: a.conditionVersion ?? null,
       createdOn: a.createdOn,
-      updatedOn: a.createdOn,
+      updatedOn: a.updatedOn ?? a.createdOn,
       createdBy: null,
       updatedBy: null,
       delegatedManagedIdentityResourceId: null,
-      description: null,
+      description: a.description ?? null,
     },
   };
 }
@@ -160,9 +166,10 @@ function subscriptionBody(s: AzureSubscription, tenantId: string): unknown {
   };
 }
 
-/** Answers one ARM GET; undefined when the path is not an ARM route. */
+/** Answers one ARM request; undefined when the path is not an ARM route. */
 export function handleArm(req: ArmRequest, arm: ArmIndex): Reply | undefined {
   const lower = req.path.toLowerCase();
+  if ((req.method ?? 'GET') !== 'GET' && !/\/roleassignments\/[^/]+$/.test(lower)) throw new AzureFault(405, 'MethodNotAllowed', `The requested resource does not support http method '${req.method ?? ''}'.`);
   if (lower === '/subscriptions') return paged(req, arm.estate.subscriptions.map((s) => subscriptionBody(s, arm.estate.tenantId)));
   const sub = /^\/subscriptions\/([^/]+)$/.exec(lower);
   if (sub) {
@@ -190,6 +197,8 @@ export function handleArm(req: ArmRequest, arm: ArmIndex): Reply | undefined {
     });
     return paged(req, items.map((a) => assignmentBody(a, prefix)));
   }
+  const one = /^roleassignments\/([^/]+)$/.exec(rest);
+  if (one) return handleAssignment(req, arm, scope, prefix, one[1] as string);
   if (rest === 'roledefinitions') {
     checkForbidden(scope, req, 'Microsoft.Authorization/roleDefinitions/read');
     const above = ancestors(scope, arm);

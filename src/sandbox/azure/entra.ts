@@ -1,7 +1,8 @@
 /**
  * Entra ID's token service, just enough for @azure/identity's ClientSecretCredential (and
  * EnvironmentCredential / DefaultAzureCredential built on it) with `authorityHost` pointing at
- * the emulator: the OIDC discovery document and the client-credentials token endpoint. Tokens
+ * the emulator: the OIDC discovery document and the client-credentials token endpoint (the
+ * scanner's own client, or an application with a secret made through addPassword). Tokens
  * are opaque random strings remembered with their audience (ARM or Graph).
  */
 import { randomBytes } from 'node:crypto';
@@ -29,7 +30,7 @@ function oauthError(status: number, error: string, description: string): Reply {
 }
 
 /** Answers the OIDC document or a token request; undefined when the path is not an Entra route. */
-export function handleEntra(method: string, path: string, origin: string, body: string, estate: AzureEstate, tokens: TokenStore): Reply | undefined {
+export function handleEntra(method: string, path: string, origin: string, body: string, estate: AzureEstate, tokens: TokenStore, clientSecretValid: (clientId: string, secret: string) => boolean = () => false): Reply | undefined {
   const m = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token)$/.exec(path);
   if (!m) return undefined;
   const tenant = m[1] as string;
@@ -58,10 +59,15 @@ export function handleEntra(method: string, path: string, origin: string, body: 
   if (method !== 'POST') throw new AzureFault(405, 'MethodNotAllowed', 'Use POST for the token endpoint.');
   const form = new URLSearchParams(body);
   if (form.get('grant_type') !== 'client_credentials') return oauthError(400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.');
-  if (form.get('client_id') !== estate.scanner.clientId) {
-    return oauthError(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${form.get('client_id') ?? ''}' was not found in the directory.`);
+  const clientId = form.get('client_id') ?? '';
+  const secret = form.get('client_secret') ?? '';
+  if (clientId === estate.scanner.clientId) {
+    if (secret !== estate.scanner.clientSecret) return oauthError(401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.');
+  } else if (!estate.applications.some((a) => a.appId === clientId)) {
+    return oauthError(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found in the directory.`);
+  } else if (!clientSecretValid(clientId, secret)) {
+    return oauthError(401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.');
   }
-  if (form.get('client_secret') !== estate.scanner.clientSecret) return oauthError(401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.');
   const scope = form.get('scope') ?? '';
   const audience = scope.split(' ').map((s) => AUDIENCES[s]).find((a) => a !== undefined);
   if (!audience) return oauthError(400, 'invalid_scope', `AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`);

@@ -134,6 +134,12 @@ export interface AzureRoleAssignment {
   principalId: string;
   principalType: 'ServicePrincipal' | 'User' | 'Group';
   createdOn: string;
+  /** ABAC condition and its version (assignments created through the API may carry one). */
+  condition?: string;
+  conditionVersion?: string;
+  description?: string;
+  /** Set by PUT: when it last changed. */
+  updatedOn?: string;
 }
 
 export interface AzureEstate {

@@ -1,12 +1,14 @@
 /**
  * Microsoft Graph, the part sprawl reads: organization, servicePrincipals and applications
- * (`$select`, `$top`, `$expand=owners`, absolute `@odata.nextLink` with `$skiptoken`), their
- * owners, and the beta sign-in activity reports. Secret values are never served (Graph never
+ * (`$select`, `$top`, `$expand=owners`, absolute `@odata.nextLink` with `$skiptoken`; one object
+ * by id or `(appId='...')`), their owners, and the beta sign-in activity reports (the credential
+ * changes are in ./graph-write.ts). Secret values are never served (Graph never
  * returns them): password credentials carry `secretText: null` and a three-character hint.
  */
 import type { AzureApplication, AzureEstate, AzureServicePrincipal } from './estate.ts';
 import { AzureFault, nextLinkOf, offsetOf, ok, page } from './wire.ts';
 import type { Reply } from './wire.ts';
+import { resolveAppIdKey } from './graph-write.ts';
 
 export interface GraphRequest {
   path: string;
@@ -22,6 +24,8 @@ export interface GraphIndex {
   servicePrincipals: Map<string, AzureServicePrincipal>;
   applications: Map<string, AzureApplication>;
   directoryObjects: Map<string, Record<string, unknown>>;
+  /** Secrets made by addPassword, by keyId: the application's appId and the secret's sha256 (never the value). */
+  secrets: Map<string, { appId: string; sha256: string }>;
 }
 
 export function indexGraph(estate: AzureEstate): GraphIndex {
@@ -33,6 +37,7 @@ export function indexGraph(estate: AzureEstate): GraphIndex {
     servicePrincipals: new Map(estate.servicePrincipals.map((s) => [s.id, s])),
     applications: new Map(estate.applications.map((a) => [a.id, a])),
     directoryObjects,
+    secrets: new Map(),
   };
 }
 
@@ -142,7 +147,7 @@ export function handleGraph(req: GraphRequest, graph: GraphIndex): Reply | undef
   const m = /^\/(v1\.0|beta)(\/.*)$/.exec(req.path);
   if (!m) return undefined;
   const version = m[1] as string;
-  const rest = m[2] as string;
+  const rest = resolveAppIdKey(m[2] as string, graph);
   const { estate } = graph;
 
   if (rest === '/organization') {

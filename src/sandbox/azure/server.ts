@@ -1,9 +1,11 @@
 /**
  * The Azure emulator: one https server on 127.0.0.1 (self-signed certificate from the sandbox
  * harness; bearer-token clients refuse plain http) serving Azure Resource Manager, Microsoft
- * Graph and the Entra token endpoint from an AzureEstate. Duplicate slashes are collapsed (the
- * ARM SDK sends `//subscriptions/..` for scopes starting with `/`), errors are `{ error: { code,
- * message } }`, faults are injected through the handle and every request is logged.
+ * Graph and the Entra token endpoint from an AzureEstate: the reads, and the writes the enforcer
+ * makes (role assignments PUT/DELETE; addPassword, removePassword, removeKey, PATCH keyCredentials).
+ * Duplicate slashes are collapsed (the ARM SDK sends `//subscriptions/..` for scopes starting with
+ * `/`), errors are `{ error: { code, message } }`, faults are injected through the handle and
+ * every request is logged.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,6 +15,7 @@ import { authorize, handleEntra } from './entra.ts';
 import type { TokenStore } from './entra.ts';
 import type { AzureEstate } from './estate.ts';
 import { handleGraph, indexGraph } from './graph.ts';
+import { handleGraphWrite, sha256 } from './graph-write.ts';
 import { readBody } from '../http.ts';
 import { AzureFault, send, sleep } from './wire.ts';
 import type { Reply } from './wire.ts';
@@ -119,11 +122,18 @@ export async function startAzureEmulator(estate: AzureEstate, opts: AzureEmulato
   const graphMaxPageSize = opts.graphMaxPageSize ?? 999;
   let origin = '';
 
+  /** A secret addPassword made (its sha256 matches), still on the application and not expired. */
+  const clientSecretValid = (clientId: string, secret: string): boolean => {
+    const app = estate.applications.find((a) => a.appId === clientId);
+    const digest = sha256(secret);
+    return (app?.passwordCredentials ?? []).some((p) => graph.secrets.get(p.keyId)?.sha256 === digest && Date.parse(p.endDateTime) > Date.now() && Date.parse(p.startDateTime) <= Date.now() + 300_000);
+  };
+
   const route = async (req: IncomingMessage, api: AzureApi, path: string, url: URL): Promise<Reply> => {
     const method = req.method ?? 'GET';
+    const raw = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
     if (api === 'entra') {
-      const body = method === 'POST' ? await readBody(req) : '';
-      const reply = handleEntra(method, path, origin, body, estate, tokens);
+      const reply = handleEntra(method, path, origin, raw, estate, tokens, clientSecretValid);
       if (reply) return reply;
     }
     if (fires(faults.throttle, api, path)) {
@@ -131,15 +141,28 @@ export async function startAzureEmulator(estate: AzureEstate, opts: AzureEmulato
       throw new AzureFault(429, api === 'graph' ? 'TooManyRequests' : 'TooManyRequests', 'Too many requests, please retry later.', { 'retry-after': String(Math.ceil(ms / 1000)), 'retry-after-ms': String(ms), 'x-ms-retry-after-ms': String(ms) });
     }
     if (fires(faults.serverError, api, path)) throw new AzureFault(503, 'ServiceUnavailable', 'The service is temporarily unavailable.');
-    if (method !== 'GET') throw new AzureFault(405, 'MethodNotAllowed', `The emulator serves reads only (${method}).`);
+    let body: unknown;
+    if (raw.trim() !== '') {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        throw new AzureFault(400, api === 'graph' ? 'BadRequest' : 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
+      }
+    }
     if (api === 'graph') {
       authorize(req.headers.authorization, 'graph', tokens);
+      if (method !== 'GET') {
+        const m = /^\/(v1\.0|beta)(\/.*)$/.exec(path);
+        const reply = m ? handleGraphWrite(method, m[2] as string, body, graph) : undefined;
+        if (reply) return reply;
+        throw new AzureFault(405, 'Request_BadRequest', `Method ${method} is not served for ${path}.`);
+      }
       const reply = handleGraph({ path, url, maxPageSize: graphMaxPageSize, reportsForbidden: faults.signInReportsForbidden === true }, graph);
       if (reply) return reply;
     } else {
       authorize(req.headers.authorization, 'arm', tokens);
       if (!url.searchParams.get('api-version')) throw new AzureFault(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
-      const reply = handleArm({ path, url, pageSize: armPageSize, forbidden: faults.forbiddenSubscriptions ?? [], callerId: estate.scanner.servicePrincipalId }, arm);
+      const reply = handleArm({ path, url, pageSize: armPageSize, forbidden: faults.forbiddenSubscriptions ?? [], callerId: estate.scanner.servicePrincipalId, method, body }, arm);
       if (reply) return reply;
     }
     throw new AzureFault(404, 'NotFound', `No route for ${path}`);

@@ -23,6 +23,11 @@ export interface Reply {
 export const ok = (body: unknown): Reply => ({ status: 200, body });
 
 export function send(res: ServerResponse, reply: Reply, requestId: string): void {
+  if (reply.status === 204) {
+    res.writeHead(204, { 'x-ms-request-id': requestId, 'request-id': requestId, ...reply.headers });
+    res.end();
+    return;
+  }
   const text = JSON.stringify(reply.body);
   res.writeHead(reply.status, {
     'content-type': 'application/json; charset=utf-8',

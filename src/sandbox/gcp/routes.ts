@@ -2,11 +2,14 @@
  * The GCP REST routes the emulator answers, in the shapes of the real APIs:
  * IAM v1 (service accounts and keys), Resource Manager v1/v2/v3 (IAM policies of projects,
  * folders and the organization; project and folder listing) and the Policy Analyzer's
- * activity query (last authentication of service accounts and keys).
+ * activity query (last authentication of service accounts and keys); the calls that change
+ * accounts and keys are in ./writes.ts.
  */
 import type { GcpBinding, GcpKey, GcpPolicy, GcpProject, GcpServiceAccount } from './estate.ts';
 import { GcpFault, accountOf, invalid, notFound, page, projectOf } from './state.ts';
 import type { GcpState } from './state.ts';
+import { writeRoute } from './writes.ts';
+import type { GcpWriteOperation } from './writes.ts';
 
 export type GcpOperation =
   | 'iam.serviceAccounts.list'
@@ -19,7 +22,8 @@ export type GcpOperation =
   | 'crm.projects.list'
   | 'crm.projects.get'
   | 'crm.folders.list'
-  | 'policyanalyzer.activities.query';
+  | 'policyanalyzer.activities.query'
+  | GcpWriteOperation;
 
 export interface RouteRequest {
   params: URLSearchParams;
@@ -121,6 +125,8 @@ const KEY_TYPES = new Set(['USER_MANAGED', 'SYSTEM_MANAGED']);
 /** The route for a method and a decoded path, or undefined (404). */
 export function route(method: string, path: string): Route | undefined {
   let m: RegExpExecArray | null;
+  const write = writeRoute(method, path);
+  if (write) return write;
   if (method === 'GET') {
     if ((m = /^\/v1\/projects\/([^/:]+)\/serviceAccounts$/.exec(path))) {
       const key = m[1] as string;

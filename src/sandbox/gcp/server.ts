@@ -1,16 +1,20 @@
 /**
  * GCP emulator: IAM v1, Resource Manager and the Policy Analyzer activity API on one origin
  * (plain http on 127.0.0.1; the googleapis clients take it as `rootUrl`). Requests need a
- * bearer token (`authorization: Bearer <token>`) or `?key=`; paths are decoded until stable
+ * bearer token (`authorization: Bearer <token>`, or a JWT self-signed with a key the emulator
+ * created) or `?key=`; paths are decoded until stable
  * (clients double-encode some). Errors are Google's JSON error bodies. Faults are injected by
  * mutating `faults` on the handle; every request lands in `calls`.
  */
+import { verify } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, startEmulatorServer } from '../http.ts';
 import type { GcpEstate } from './estate.ts';
 import { route } from './routes.ts';
 import type { GcpOperation } from './routes.ts';
 import { GcpFault, createGcpState } from './state.ts';
+import type { GcpState } from './state.ts';
+import { WRITE_PERMISSIONS } from './writes.ts';
 
 /** A fault rule: matches calls of one operation and/or one project; `times` counts down. */
 export interface GcpFaultRule {
@@ -116,12 +120,39 @@ function matches(rule: GcpFaultRule | undefined, op: string, project: string | u
   return true;
 }
 
-function checkAuth(req: IncomingMessage, params: URLSearchParams, token: string): void {
+const INVALID_CREDENTIALS = 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.';
+
+/**
+ * A self-signed service-account JWT (what google-auth-library sends with `useJWTAccessWithScope`):
+ * signed RS256 by a key created through this emulator (`kid`), issued by that key's account, not
+ * expired, the key and the account enabled. True when it is one; throws 401 when it is a bad one.
+ */
+function checkJwt(bearer: string, state: GcpState): boolean {
+  const parts = bearer.split('.');
+  if (parts.length !== 3) return false;
+  let header: { alg?: unknown; kid?: unknown };
+  let claims: { iss?: unknown; exp?: unknown };
+  try {
+    header = JSON.parse(Buffer.from(parts[0] as string, 'base64url').toString('utf8')) as typeof header;
+    claims = JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8')) as typeof claims;
+  } catch {
+    return false;
+  }
+  const key = typeof header.kid === 'string' ? state.publicKeys.get(header.kid) : undefined;
+  const signed = key !== undefined && header.alg === 'RS256' && verify('RSA-SHA256', Buffer.from(`${parts[0] as string}.${parts[1] as string}`), key, Buffer.from(parts[2] as string, 'base64url'));
+  if (!signed) throw new GcpFault(401, 'UNAUTHENTICATED', INVALID_CREDENTIALS);
+  const account = typeof claims.iss === 'string' ? [...state.accounts.values()].map((m) => m.get(claims.iss as string)).find((a) => a !== undefined) : undefined;
+  const k = account?.keys.find((x) => x.id === header.kid);
+  if (!account || !k || k.disabled || account.disabled || typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) throw new GcpFault(401, 'UNAUTHENTICATED', INVALID_CREDENTIALS);
+  return true;
+}
+
+function checkAuth(req: IncomingMessage, params: URLSearchParams, token: string, state: GcpState): void {
   const header = req.headers.authorization;
   if (header === undefined && params.get('key')) return;
   const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
   if (!m) throw new GcpFault(401, 'UNAUTHENTICATED', 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
-  if (m[1] !== token) throw new GcpFault(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
+  if (m[1] !== token && !checkJwt(m[1] as string, state)) throw new GcpFault(401, 'UNAUTHENTICATED', INVALID_CREDENTIALS);
 }
 
 const PERMISSION: Record<GcpOperation, string> = {
@@ -136,6 +167,7 @@ const PERMISSION: Record<GcpOperation, string> = {
   'crm.projects.get': 'resourcemanager.projects.get',
   'crm.folders.list': 'resourcemanager.folders.list',
   'policyanalyzer.activities.query': 'policyanalyzer.serviceAccountLastAuthenticationActivities.query',
+  ...WRITE_PERMISSIONS,
 };
 
 export async function startGcpEmulator(estate: GcpEstate, opts: GcpEmulatorOptions = {}): Promise<GcpEmulator> {
@@ -156,7 +188,7 @@ export async function startGcpEmulator(estate: GcpEstate, opts: GcpEmulatorOptio
     let headers: Record<string, string> = {};
     try {
       if (faults.delayMs) await sleep(faults.delayMs);
-      checkAuth(req, url.searchParams, token);
+      checkAuth(req, url.searchParams, token, state);
       if (!r) throw new GcpFault(404, 'NOT_FOUND', `The requested URL ${path} was not found on this server.`);
       const project = r.project === undefined ? undefined : (state.projectsByKey.get(r.project)?.projectId ?? r.project);
       if (matches(faults.throttle, r.op, project)) {

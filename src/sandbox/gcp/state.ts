@@ -2,6 +2,7 @@
  * Lookup tables over the GCP estate the emulator serves, and the error type its handlers throw
  * (Google's JSON error body: `{ error: { code, message, status } }`).
  */
+import type { KeyObject } from 'node:crypto';
 import type { GcpEstate, GcpFolder, GcpProject, GcpServiceAccount } from './estate.ts';
 
 export class GcpFault extends Error {
@@ -25,6 +26,10 @@ export interface GcpState {
   foldersById: Map<string, GcpFolder>;
   /** Per project: account by email and by unique id. */
   accounts: Map<string, Map<string, GcpServiceAccount>>;
+  /** Accounts deleted through the API, by unique id: `:undelete` restores them (GCP keeps them 30 days). */
+  deleted: Map<string, { project: GcpProject; account: GcpServiceAccount; deletedAtMs: number }>;
+  /** Public keys of the keys created through the API, by key id: bearer JWTs signed with them are accepted. */
+  publicKeys: Map<string, KeyObject>;
 }
 
 export function createGcpState(estate: GcpEstate): GcpState {
@@ -40,7 +45,7 @@ export function createGcpState(estate: GcpEstate): GcpState {
     }
     accounts.set(p.projectId, byKey);
   }
-  return { estate, projectsByKey, foldersById: new Map(estate.folders.map((f) => [f.id, f])), accounts };
+  return { estate, projectsByKey, foldersById: new Map(estate.folders.map((f) => [f.id, f])), accounts, deleted: new Map(), publicKeys: new Map() };
 }
 
 export function projectOf(state: GcpState, key: string): GcpProject {

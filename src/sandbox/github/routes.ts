@@ -13,6 +13,9 @@ export type GithubOperation =
   | 'GET /orgs/{org}'
   | 'GET /orgs/{org}/repos'
   | 'GET /repos/{owner}/{repo}/keys'
+  | 'GET /repos/{owner}/{repo}/keys/{key_id}'
+  | 'DELETE /repos/{owner}/{repo}/keys/{key_id}'
+  | 'POST /repos/{owner}/{repo}/keys'
   | 'GET /orgs/{org}/installations'
   | 'GET /orgs/{org}/installation'
   | 'GET /orgs/{org}/personal-access-tokens'
@@ -30,12 +33,18 @@ export type GithubOperation =
 export class GithubFault extends Error {
   readonly status: number;
   readonly headers: Record<string, string>;
-  constructor(status: number, message: string, headers: Record<string, string> = {}) {
+  /** More fields of the error body (`errors` of a 422 Validation Failed). */
+  readonly extra: Record<string, unknown>;
+  constructor(status: number, message: string, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
     super(message);
     this.status = status;
     this.headers = headers;
+    this.extra = extra;
   }
 }
+
+/** 422 Validation Failed, with GitHub's `errors` list. */
+export const validationFailed = (errors: Record<string, unknown>[]): GithubFault => new GithubFault(422, 'Validation Failed', {}, { errors });
 
 export const DOCS = 'https://docs.github.com/rest';
 export const notFound = (): GithubFault => new GithubFault(404, 'Not Found');
@@ -46,10 +55,16 @@ export interface RouteContext {
   params: URLSearchParams;
   /** Mints an installation access token (app auth). */
   mint(installation: GithubInstallation, org: GithubOrg): { token: string; expiresAt: string };
+  /** The parsed JSON body of a POST (undefined when there is none). */
+  body?: unknown;
+  /** The emulator's clock (ISO, seconds precision, as GitHub writes dates). */
+  now?: () => string;
+  /** The login of the caller (`added_by` of what it creates). */
+  caller?: string;
 }
 
 /** A list answer (paged by the server) or a single object. */
-export type RouteResult = { list: unknown[]; envelope?: string } | { object: unknown; status?: number };
+export type RouteResult = { list: unknown[]; envelope?: string } | { object: unknown; status?: number } | { status: 204 };
 
 export interface Route {
   op: GithubOperation;
@@ -189,6 +204,54 @@ function installationOf(estate: GithubEstate, id: number): { org: GithubOrg; ins
   throw notFound();
 }
 
+function keyOf(repo: GithubRepo, keyId: string): GithubDeployKey {
+  const key = /^\d+$/.test(keyId) ? repo.deployKeys.find((k) => k.id === Number(keyId)) : undefined;
+  if (!key) throw notFound();
+  return key;
+}
+
+const archived = (): GithubFault => new GithubFault(403, 'Repository was archived so is read-only.');
+
+/** The key blob of an OpenSSH public key line, when it is one GitHub accepts. */
+function keyBlob(line: string): string | undefined {
+  const m = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)\s+([A-Za-z0-9+/]+={0,2})(\s.*)?$/.exec(line.trim());
+  return m ? `${m[1] ?? ''} ${m[2] ?? ''}` : undefined;
+}
+
+/**
+ * POST /repos/{owner}/{repo}/keys: validates like GitHub (key required and in OpenSSH format,
+ * not in use as a deploy key anywhere, title and read_only optional) and adds the key with a
+ * fresh id.
+ */
+function createDeployKey(ctx: RouteContext, repo: GithubRepo): GithubDeployKey {
+  const body = ctx.body !== null && typeof ctx.body === 'object' ? (ctx.body as Record<string, unknown>) : {};
+  const { key, title } = body;
+  const readOnly = body.read_only;
+  if (key === undefined || key === null || key === '') throw validationFailed([{ resource: 'PublicKey', code: 'missing_field', field: 'key' }]);
+  if (typeof key !== 'string') throw validationFailed([{ resource: 'PublicKey', code: 'invalid', field: 'key' }]);
+  if ((title !== undefined && title !== null && typeof title !== 'string') || (readOnly !== undefined && readOnly !== null && typeof readOnly !== 'boolean')) {
+    throw new GithubFault(422, 'Invalid request.\n\nFor \'properties/title\', or \'properties/read_only\', the value has the wrong type.');
+  }
+  const blob = keyBlob(key);
+  if (blob === undefined) throw validationFailed([{ resource: 'PublicKey', code: 'custom', field: 'key', message: 'key is invalid. You must supply a key in OpenSSH public key format' }]);
+  const inUse = ctx.estate.orgs.some((o) => o.repos.some((r) => r.deployKeys.some((k) => keyBlob(k.key) === blob)));
+  if (inUse) throw validationFailed([{ resource: 'PublicKey', code: 'custom', field: 'key', message: 'key is already in use' }]);
+  let max = 0;
+  for (const o of ctx.estate.orgs) for (const r of o.repos) for (const k of r.deployKeys) max = Math.max(max, k.id);
+  const created: GithubDeployKey = {
+    id: max + 1,
+    title: typeof title === 'string' ? title : '',
+    key: blob,
+    readOnly: readOnly === true,
+    createdAt: ctx.now?.() ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    lastUsed: null,
+    addedBy: ctx.caller ?? 'sprawl-sandbox',
+    verified: true,
+  };
+  repo.deployKeys.push(created);
+  return created;
+}
+
 const seg = '([^/]+)';
 
 type Matcher = [method: string, pattern: RegExp, build: (m: string[]) => Route];
@@ -323,6 +386,53 @@ const MATCHERS: readonly Matcher[] = [
       run: ({ estate, origin }) => {
         const { org, repo } = repoOf(estate, m[1] ?? '', m[2] ?? '');
         return { list: repo.deployKeys.map((k) => keyJson(org, repo, k, origin)) };
+      },
+    }),
+  ],
+  [
+    'GET',
+    new RegExp(`^/repos/${seg}/${seg}/keys/${seg}$`),
+    (m) => ({
+      op: 'GET /repos/{owner}/{repo}/keys/{key_id}',
+      auth: 'token',
+      org: m[1],
+      repo: m[2],
+      run: ({ estate, origin }) => {
+        const { org, repo } = repoOf(estate, m[1] ?? '', m[2] ?? '');
+        return { object: keyJson(org, repo, keyOf(repo, m[3] ?? ''), origin) };
+      },
+    }),
+  ],
+  [
+    'DELETE',
+    new RegExp(`^/repos/${seg}/${seg}/keys/${seg}$`),
+    (m) => ({
+      op: 'DELETE /repos/{owner}/{repo}/keys/{key_id}',
+      auth: 'token',
+      org: m[1],
+      repo: m[2],
+      run: ({ estate }) => {
+        const { repo } = repoOf(estate, m[1] ?? '', m[2] ?? '');
+        const key = keyOf(repo, m[3] ?? '');
+        if (repo.archived) throw archived();
+        repo.deployKeys.splice(repo.deployKeys.indexOf(key), 1);
+        return { status: 204 };
+      },
+    }),
+  ],
+  [
+    'POST',
+    new RegExp(`^/repos/${seg}/${seg}/keys$`),
+    (m) => ({
+      op: 'POST /repos/{owner}/{repo}/keys',
+      auth: 'token',
+      org: m[1],
+      repo: m[2],
+      run: (ctx) => {
+        const { org, repo } = repoOf(ctx.estate, m[1] ?? '', m[2] ?? '');
+        if (repo.archived) throw archived();
+        const key = createDeployKey(ctx, repo);
+        return { status: 201, object: keyJson(org, repo, key, ctx.origin) };
       },
     }),
   ],

@@ -4,13 +4,14 @@
  * signed with the private key it hands out (`app.privateKey`). Lists are paged with `page` /
  * `per_page` (default 30, at most 100) and absolute `Link` headers on the emulator's origin;
  * every answer carries `x-ratelimit-*` and `x-github-request-id`; errors are
- * `{ message, documentation_url }`. Faults are injected by mutating `faults` on the handle;
- * every request lands in `calls`.
+ * `{ message, documentation_url }` (422s with GitHub's `errors` list). Deploy keys can be read one
+ * by one, deleted (204) and added (201; routes.ts), changing the estate the next list serves.
+ * Faults are injected by mutating `faults` on the handle; every request lands in `calls`.
  */
 import { createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startEmulatorServer } from '../http.ts';
+import { readBody, startEmulatorServer } from '../http.ts';
 import type { GithubEstate, GithubInstallation, GithubOrg } from './estate.ts';
 import { DOCS, GithubFault, notFound, route } from './routes.ts';
 import type { GithubOperation, Route } from './routes.ts';
@@ -186,8 +187,8 @@ export async function startGithubEmulator(estate: GithubEstate, opts: GithubEmul
     const path = url.pathname.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
     const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
     const method = req.method ?? 'GET';
-    // Drain any request body (access token requests carry an empty one).
-    for await (const chunk of req) void chunk;
+    // Read the request body (JSON for writes; access token requests carry an empty one).
+    const raw = await readBody(req);
     const r = route(method, path);
     let status = 200;
     let payload: unknown;
@@ -209,12 +210,23 @@ export async function startGithubEmulator(estate: GithubEstate, opts: GithubEmul
       const org = r.org?.toLowerCase();
       if (org !== undefined && faults.forbiddenOrgs?.some((o) => o.toLowerCase() === org)) throw new GithubFault(403, 'Resource not accessible by personal access token');
       if (org !== undefined && faults.hiddenOrgs?.some((o) => o.toLowerCase() === org)) throw notFound();
-      const result = r.run({ estate, origin, params: url.searchParams, mint });
+      let body: unknown;
+      if (raw.trim() !== '') {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          throw new GithubFault(400, 'Problems parsing JSON');
+        }
+      }
+      const result = r.run({ estate, origin, params: url.searchParams, mint, body, now: () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), caller: auth === 'token' ? 'sprawl-sandbox' : `${estate.app.slug}[bot]` });
       if ('list' in result) {
         const p = pageOf(result.list, url.searchParams);
         payload = result.envelope ? { total_count: result.list.length, [result.envelope]: p.items } : p.items;
         const link = linkHeader(origin, path, url.searchParams, p.page, p.last);
         if (link) headers.link = link;
+      } else if (!('object' in result)) {
+        status = result.status;
+        payload = undefined;
       } else {
         status = result.status ?? 200;
         payload = r.op === 'GET /rate_limit' ? rateLimitBody(limit, used, resetAt()) : result.object;
@@ -223,12 +235,12 @@ export async function startGithubEmulator(estate: GithubEstate, opts: GithubEmul
       const fault = err instanceof GithubFault ? err : new GithubFault(500, err instanceof Error ? err.message : String(err));
       status = fault.status;
       headers = fault.headers;
-      payload = { message: fault.message, documentation_url: DOCS, status: String(fault.status) };
+      payload = { message: fault.message, ...fault.extra, documentation_url: DOCS, status: String(fault.status) };
     }
     calls.log.push({ op: r?.op ?? 'unknown', method, path, status, auth, ...(r?.org !== undefined ? { org: r.org } : {}), ...(r?.repo !== undefined ? { repo: r.repo } : {}) });
-    const text = JSON.stringify(payload);
+    const text = payload === undefined ? '' : JSON.stringify(payload);
     res.writeHead(status, {
-      'content-type': 'application/json; charset=utf-8',
+      ...(payload === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
       'content-length': Buffer.byteLength(text),
       'x-github-request-id': `SPRAWL:${(++requestSeq).toString(16).toUpperCase().padStart(8, '0')}`,
       'x-ratelimit-limit': String(limit),

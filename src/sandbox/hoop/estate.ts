@@ -9,6 +9,7 @@
  * the emulator finds a time range by binary search. The index is embedded in the session id.
  */
 import { fakeBase64, fakeHex } from '../../collectors/repos/rules/fake.ts';
+import type { HoopAgent } from '../../providers/hoop/client.ts';
 import type { HoopApiKey, HoopAuditLog, HoopConnection, HoopMachineIdentity, HoopSession, HoopUser } from '../../providers/hoop/types.ts';
 import { SPRAWL_TAG, encodeSprawlTag } from '../../providers/hoop/tags.ts';
 import { HEX, createRng, hash32 } from '../random.ts';
@@ -53,6 +54,20 @@ export interface HoopConnectionTruth {
   holdsKey?: boolean;
 }
 
+/** A connection as the emulator stores it: what GET returns, plus the write-only fields a POST may set. */
+export type HoopStoredConnection = HoopConnection & {
+  redact_types?: string[];
+  guardrail_rules?: string[];
+  min_review_approvals?: number | null;
+};
+
+/** An enabled plugin and its per-connection entries (`/api/plugins`, `/api/plugins/{name}/conn/{id}`). */
+export interface HoopPluginState {
+  id: string;
+  name: string;
+  connections: { id: string; connection_id: string; connection_name: string; config: string[]; updated_at: string }[];
+}
+
 export interface HoopEstate {
   seed: string;
   nowMs: number;
@@ -62,7 +77,12 @@ export interface HoopEstate {
   users: HoopUser[];
   machineIdentities: HoopMachineIdentity[];
   apiKeys: HoopApiKey[];
-  connections: HoopConnection[];
+  /** Mutated by the write routes (POST/PATCH/PUT/DELETE): the emulator's current connections. */
+  connections: HoopStoredConnection[];
+  /** The agent that runs the estate's connections (`GET /api/agents`). */
+  agents: HoopAgent[];
+  /** Enabled plugins (none at first), mutated by the plugin routes. */
+  plugins: HoopPluginState[];
   truth: HoopConnectionTruth[];
   auditLogs: HoopAuditLog[];
   sessionCount: number;
@@ -414,12 +434,15 @@ export function generateHoopEstate(opts: HoopEstateOptions): HoopEstate {
     return { identity_type: 'user', user: h.email, user_id: h.id, user_name: h.name };
   };
 
+  // Sessions are history: they draw from the connections as generated, not from the live list
+  // that the write routes change (a connection registered today has no sessions last month).
+  const historic: readonly HoopConnection[] = connections.map((c) => structuredClone(c));
   const sessionAt = (i: number): HoopSession => {
     if (!Number.isInteger(i) || i < 0 || i >= sessionCount) throw new RangeError(`no session ${i}`);
     const r = createRng(`hoop/${seed}/session/${i}`);
-    const drawn = connections[r.int(0, connections.length - 1)] as HoopConnection;
+    const drawn = historic[r.int(0, historic.length - 1)] as HoopConnection;
     // The planted secret sits on a linked AWS connection, so the collector maps (and redacts) it.
-    const conn = i === plantedIndex ? (connections.find((c) => c.subtype === 'aws-cli') ?? drawn) : drawn;
+    const conn = i === plantedIndex ? (historic.find((c) => c.subtype === 'aws-cli') ?? drawn) : drawn;
     const start = sessionStartMs(i);
     const actor = actorFor(r, conn);
     const verb = conn.access_mode_connect === 'enabled' && r.chance(0.3) ? 'connect' : 'exec';
@@ -502,6 +525,8 @@ export function generateHoopEstate(opts: HoopEstateOptions): HoopEstate {
     machineIdentities,
     apiKeys,
     connections,
+    agents: [{ id: agentId, name: 'default', mode: 'standard', status: 'CONNECTED', metadata: { hostname: `agent.${domain}`, version: '1.44.0', platform: 'amd64' } }],
+    plugins: [],
     truth,
     auditLogs,
     sessionCount,

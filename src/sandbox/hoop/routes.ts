@@ -1,11 +1,13 @@
 /**
  * The hoop API routes the emulator serves, as pure functions of the estate and the query.
- * Semantics follow hoop-gateway.md §1.2 (sessions), §3.1 (connections), §2 (audit logs).
+ * Semantics follow hoop-gateway.md §1.2 (sessions), §3.1 (connections), §2 (audit logs); the
+ * write routes (connections, plugins, agents) are in writes.ts.
  * ASSUMPTIONS (not stated by the reference): sessions are listed newest first (by start_date);
  * `start_date`/`end_date` are both inclusive; the capped total is reported as the cap itself.
  */
 import type { HoopConnection, HoopSession, HoopSessionList } from '../../providers/hoop/types.ts';
 import type { HoopEstate } from './estate.ts';
+import { writeRoute } from './writes.ts';
 
 export type HoopOperation =
   | 'sessions.list'
@@ -16,7 +18,18 @@ export type HoopOperation =
   | 'users.get'
   | 'machineidentities.list'
   | 'apikeys.list'
-  | 'audit.list';
+  | 'audit.list'
+  | 'agents.list'
+  | 'connections.create'
+  | 'connections.update'
+  | 'connections.patch'
+  | 'connections.delete'
+  | 'plugins.list'
+  | 'plugins.get'
+  | 'plugins.create'
+  | 'pluginconnections.get'
+  | 'pluginconnections.put'
+  | 'pluginconnections.delete';
 
 export class HoopFault extends Error {
   readonly code: number;
@@ -36,7 +49,10 @@ export interface RouteSettings {
 
 export interface Route {
   op: HoopOperation;
-  run(params: URLSearchParams, estate: HoopEstate, settings: RouteSettings): unknown;
+  /** The success status (200 unless given; 204 answers without a body). */
+  status?: number;
+  /** `body`: the parsed JSON request body, `undefined` when there was none. */
+  run(params: URLSearchParams, estate: HoopEstate, settings: RouteSettings, body: unknown): unknown;
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
@@ -112,8 +128,9 @@ function paged<T>(items: readonly T[], params: URLSearchParams, defaultSize: num
 
 /** Matches a path to its route; `undefined` for 404. */
 export function route(method: string, path: string): Route | undefined {
-  if (method !== 'GET') return undefined;
   const p = path.replace(/\/+$/, '');
+  const write = writeRoute(method, p);
+  if (write || method !== 'GET') return write;
   if (p === '/api/sessions' || p === '/api/plugins/audit/sessions') return { op: 'sessions.list', run: listSessions };
   const session = /^\/api(?:\/plugins\/audit)?\/sessions\/([^/]+)$/.exec(p);
   if (session) {

@@ -1,11 +1,12 @@
 /**
  * hoop.dev gateway emulator: the read API sprawl uses (sessions, connections, users, machine
- * identities, API keys, audit logs) on plain http on 127.0.0.1. Requests need
+ * identities, API keys, audit logs) and the write API of its enforcer (connections, plugins,
+ * agents: writes.ts) on plain http on 127.0.0.1. Requests need
  * `Authorization: Bearer hpk_...` with the emulator's key (401 `{"message"}` otherwise). Faults
  * are injected by mutating `faults`; every request lands in `calls`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startEmulatorServer } from '../http.ts';
+import { readBody, startEmulatorServer } from '../http.ts';
 import type { HoopEstate } from './estate.ts';
 import { HoopFault, route } from './routes.ts';
 import type { HoopOperation, RouteSettings } from './routes.ts';
@@ -21,6 +22,8 @@ export interface HoopFaults {
   throttle?: HoopFaultRule & { retryAfterSeconds?: number };
   /** 500. */
   serverError?: HoopFaultRule;
+  /** 500 after the request was carried out (a write whose answer is lost). */
+  serverErrorAfter?: HoopFaultRule;
   /** 401 on every call (a revoked key). */
   unauthorized?: boolean;
   /** 403 on every call, or on the listed operations. */
@@ -68,6 +71,8 @@ export interface HoopEmulator {
   faults: HoopFaults;
   calls: HoopCallLog;
   settings: RouteSettings;
+  /** The estate served, mutated by the write routes: `estate.connections`, `estate.plugins`. */
+  estate: HoopEstate;
   stop(): Promise<void>;
 }
 
@@ -111,7 +116,7 @@ export async function startHoopEmulator(estate: HoopEstate, opts: HoopEmulatorOp
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const r = route(method, decodeURIComponent(url.pathname));
-    let status = 200;
+    let status: number;
     let payload: unknown;
     let headers: Record<string, string> = {};
     try {
@@ -122,7 +127,18 @@ export async function startHoopEmulator(estate: HoopEstate, opts: HoopEmulatorOp
       if (faults.forbidden === true || (Array.isArray(faults.forbidden) && faults.forbidden.includes(r.op))) throw new HoopFault(403, 'access denied');
       if (matches(faults.throttle, r.op)) throw new HoopFault(429, 'rate limit exceeded', { 'retry-after': String(faults.throttle?.retryAfterSeconds ?? 0) });
       if (matches(faults.serverError, r.op)) throw new HoopFault(500, 'internal server error');
-      payload = r.run(url.searchParams, estate, settings);
+      const text = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
+      let body: unknown;
+      if (text.trim() !== '') {
+        try {
+          body = JSON.parse(text) as unknown;
+        } catch {
+          throw new HoopFault(400, 'invalid character in the request body, expected JSON');
+        }
+      }
+      payload = r.run(url.searchParams, estate, settings, body);
+      status = r.status ?? 200;
+      if (matches(faults.serverErrorAfter, r.op)) throw new HoopFault(500, 'internal server error');
     } catch (err) {
       const fault = err instanceof HoopFault ? err : new HoopFault(500, err instanceof Error ? err.message : String(err));
       status = fault.code;
@@ -132,11 +148,16 @@ export async function startHoopEmulator(estate: HoopEstate, opts: HoopEmulatorOp
     const op = r?.op ?? 'unknown';
     calls.byOp[op] = (calls.byOp[op] ?? 0) + 1;
     if (keepLog) calls.log.push({ op, method, path: url.pathname, query: url.search, status });
+    if (status === 204) {
+      res.writeHead(204, headers);
+      res.end();
+      return;
+    }
     const text = JSON.stringify(payload);
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
     res.end(text);
   };
 
   const server = await startEmulatorServer(handle, opts.port !== undefined ? { port: opts.port } : {});
-  return { endpoint: server.endpoint, port: server.port, apiKey, faults, calls, settings, stop: () => server.stop() };
+  return { endpoint: server.endpoint, port: server.port, apiKey, faults, calls, settings, estate, stop: () => server.stop() };
 }

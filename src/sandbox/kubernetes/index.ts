@@ -17,3 +17,5 @@ export type {
 } from './estate.ts';
 export { k8sKubeconfig, parseFieldSelector, parseK8sPath, startK8sEmulator } from './server.ts';
 export type { K8sCallLog, K8sEmulator, K8sEmulatorCall, K8sEmulatorCluster, K8sEmulatorOptions, K8sFaultRule, K8sFaults, K8sResource } from './server.ts';
+export { DEFAULT_TOKEN_AUDIENCE } from './writes.ts';
+export type { K8sIssuedToken, K8sObjectRoute } from './writes.ts';

@@ -6,12 +6,18 @@
  * paging (opaque tokens; `metadata.continue` and `remainingItemCount`), `fieldSelector`
  * (`field=value`, `field!=value`, comma-joined), a bearer token check, and errors as `Status`
  * objects. Faults are injected by mutating `faults` on the handle; every request lands in `calls`.
+ * Single objects are served too (GET), and the writes `sprawl apply` makes (writes.ts): binding
+ * create / replace / delete, Secret and ServiceAccount delete, TokenRequest. Tokens it issued
+ * are accepted as bearer tokens besides the cluster's own.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringify } from 'yaml';
-import { startEmulatorServer } from '../http.ts';
+import { readBody, startEmulatorServer } from '../http.ts';
 import type { EmulatorServer } from '../http.ts';
 import type { K8sCluster, K8sEstate } from './estate.ts';
+import { StatusError, statusBody } from './status.ts';
+import { acceptsIssuedToken, maxResourceVersion, readObject, writeObject } from './writes.ts';
+import type { ClusterWriteState, K8sIssuedToken, K8sObjectRoute } from './writes.ts';
 
 export type K8sResource = 'namespaces' | 'serviceaccounts' | 'secrets' | 'pods' | 'roles' | 'rolebindings' | 'clusterroles' | 'clusterrolebindings';
 
@@ -64,6 +70,8 @@ export interface K8sEmulator {
   clusters: K8sEmulatorCluster[];
   faults: K8sFaults;
   calls: K8sCallLog;
+  /** Tokens issued through the TokenRequest API (`serviceaccounts/<name>/token`), of every cluster. */
+  tokens: K8sIssuedToken[];
   /** A kubeconfig (YAML) with one cluster, user (token auth) and context per cluster; current = the first. */
   kubeconfig(): string;
   stop(): Promise<void>;
@@ -72,6 +80,8 @@ export interface K8sEmulator {
 export interface K8sEmulatorOptions {
   /** Default page size when a request has no `limit`: 0 = everything in one page. */
   defaultLimit?: number;
+  /** The clock of issued tokens and created objects. Default: Date.now. */
+  now?: () => number;
 }
 
 const RBAC_PREFIX = '/apis/rbac.authorization.k8s.io/v1';
@@ -91,33 +101,28 @@ const CORE: ReadonlySet<string> = new Set(['namespaces', 'serviceaccounts', 'sec
 const RBAC_NAMESPACED: ReadonlySet<string> = new Set(['roles', 'rolebindings']);
 const RBAC_CLUSTER: ReadonlySet<string> = new Set(['clusterroles', 'clusterrolebindings']);
 
-class StatusError extends Error {
-  readonly code: number;
-  readonly reason: string;
-  readonly headers: Record<string, string>;
-  constructor(code: number, reason: string, message: string, headers: Record<string, string> = {}) {
-    super(message);
-    this.code = code;
-    this.reason = reason;
-    this.headers = headers;
-  }
-}
+type Route = K8sObjectRoute & { resource: K8sResource };
 
-interface Route {
-  resource: K8sResource;
-  namespace?: string;
-}
+const NAME = '([a-z0-9]([-a-z0-9.:]*[a-z0-9])?)';
 
-/** Parses a list path; undefined when it is not one the emulator serves. */
+/**
+ * Parses a path the emulator serves: a list (no `name`), one object, or the `token` subresource
+ * of a service account; undefined for anything else.
+ */
 export function parseK8sPath(path: string): Route | undefined {
   let m = /^\/api\/v1\/([a-z]+)$/.exec(path);
   if (m && CORE.has(m[1] as string)) return { resource: m[1] as K8sResource };
   m = /^\/api\/v1\/namespaces\/([a-z0-9-]+)\/([a-z]+)$/.exec(path);
   if (m && CORE.has(m[2] as string) && m[2] !== 'namespaces') return { resource: m[2] as K8sResource, namespace: m[1] as string };
-  m = new RegExp(`^${RBAC_PREFIX.replaceAll('.', '\\.')}/([a-z]+)$`).exec(path);
-  if (m && (RBAC_NAMESPACED.has(m[1] as string) || RBAC_CLUSTER.has(m[1] as string))) return { resource: m[1] as K8sResource };
-  m = new RegExp(`^${RBAC_PREFIX.replaceAll('.', '\\.')}/namespaces/([a-z0-9-]+)/([a-z]+)$`).exec(path);
-  if (m && RBAC_NAMESPACED.has(m[2] as string)) return { resource: m[2] as K8sResource, namespace: m[1] as string };
+  m = new RegExp(`^/api/v1/namespaces/([a-z0-9-]+)/([a-z]+)/${NAME}(/token)?$`).exec(path);
+  if (m && CORE.has(m[2] as string) && m[2] !== 'namespaces' && (m[5] === undefined || m[2] === 'serviceaccounts')) {
+    return { resource: m[2] as K8sResource, namespace: m[1] as string, name: m[3] as string, ...(m[5] !== undefined ? { sub: 'token' as const } : {}) };
+  }
+  const rbac = RBAC_PREFIX.replaceAll('.', '\\.');
+  m = new RegExp(`^${rbac}/([a-z]+)(?:/${NAME})?$`).exec(path);
+  if (m && (RBAC_CLUSTER.has(m[1] as string) || (RBAC_NAMESPACED.has(m[1] as string) && m[2] === undefined))) return { resource: m[1] as K8sResource, ...(m[2] !== undefined ? { name: m[2] } : {}) };
+  m = new RegExp(`^${rbac}/namespaces/([a-z0-9-]+)/([a-z]+)(?:/${NAME})?$`).exec(path);
+  if (m && RBAC_NAMESPACED.has(m[2] as string)) return { resource: m[2] as K8sResource, namespace: m[1] as string, ...(m[3] !== undefined ? { name: m[3] } : {}) };
   return undefined;
 }
 
@@ -184,10 +189,6 @@ function decodeContinue(token: string, route: Route, selector: string): number {
   throw new StatusError(400, 'BadRequest', 'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
 }
 
-function statusBody(err: StatusError): string {
-  return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.message, reason: err.reason, code: err.code });
-}
-
 function takeFault(rule: K8sFaultRule | undefined, cluster: string, resource: K8sResource | undefined): boolean {
   if (!rule || rule.times <= 0) return false;
   if (rule.cluster !== undefined && rule.cluster !== cluster) return false;
@@ -200,6 +201,17 @@ interface Shared {
   faults: K8sFaults;
   calls: K8sCallLog;
   opts: K8sEmulatorOptions;
+  tokens: K8sIssuedToken[];
+}
+
+const VERB: Record<string, string> = { DELETE: 'delete', PUT: 'update', POST: 'create', PATCH: 'patch' };
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 function listResponse(cluster: K8sCluster, route: Route, url: URL, opts: K8sEmulatorOptions): object {
@@ -221,11 +233,15 @@ function listResponse(cluster: K8sCluster, route: Route, url: URL, opts: K8sEmul
 }
 
 function createHandler(cluster: K8sCluster, shared: Shared) {
+  let rv = maxResourceVersion(cluster);
+  const state: ClusterWriteState = { nextRv: () => String(++rv), tokens: shared.tokens, nowMs: shared.opts.now ?? Date.now };
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const { faults, calls } = shared;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const route = parseK8sPath(url.pathname);
-    const call: K8sEmulatorCall = { cluster: cluster.name, method: req.method ?? 'GET', path: url.pathname + url.search, continued: url.searchParams.has('continue'), status: 0, ...(route ? { resource: route.resource } : {}) };
+    const route = parseK8sPath(safeDecode(url.pathname));
+    const method = req.method ?? 'GET';
+    const raw = method === 'GET' ? '' : await readBody(req);
+    const call: K8sEmulatorCall = { cluster: cluster.name, method, path: url.pathname + url.search, continued: url.searchParams.has('continue'), status: 0, ...(route ? { resource: route.resource } : {}) };
     calls.log.push(call);
     if (faults.unreachable?.includes(cluster.name)) {
       call.status = 0;
@@ -237,18 +253,26 @@ function createHandler(cluster: K8sCluster, shared: Shared) {
     let body: string;
     let headers: Record<string, string> = {};
     try {
-      if (req.headers.authorization !== `Bearer ${cluster.token}`) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+      const auth = req.headers.authorization ?? '';
+      if (auth !== `Bearer ${cluster.token}` && !(auth.startsWith('Bearer ') && acceptsIssuedToken(cluster, state, auth.slice('Bearer '.length)))) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
       if (!route) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
-      if (req.method !== 'GET') throw new StatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
       if (faults.forbidden?.some((f) => f.resource === route.resource && (f.cluster === undefined || f.cluster === cluster.name))) {
-        throw new StatusError(403, 'Forbidden', `${route.resource} is forbidden: User "system:serviceaccount:sprawl:scanner" cannot list resource "${route.resource}" at the cluster scope`);
+        const verb = method === 'GET' ? (route.name === undefined ? 'list' : 'get') : (VERB[method] ?? method.toLowerCase());
+        const where = route.namespace !== undefined ? `in the namespace "${route.namespace}"` : 'at the cluster scope';
+        throw new StatusError(403, 'Forbidden', `${route.resource} is forbidden: User "system:serviceaccount:sprawl:scanner" cannot ${verb} resource "${route.resource}" ${where}`);
       }
       if (takeFault(faults.throttle, cluster.name, route.resource)) throw new StatusError(429, 'TooManyRequests', 'Too many requests, please try again later.', { 'retry-after': String(faults.throttle?.retryAfterSeconds ?? 0) });
       if (takeFault(faults.serverError, cluster.name, route.resource)) throw new StatusError(500, 'InternalError', 'Internal error occurred: etcdserver: request timed out');
       if (call.continued && takeFault(faults.expireContinue, cluster.name, route.resource)) {
         throw new StatusError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
       }
-      body = JSON.stringify(listResponse(cluster, route, url, shared.opts));
+      if (method === 'GET' && route.sub === undefined) {
+        body = JSON.stringify(route.name === undefined ? listResponse(cluster, route, url, shared.opts) : readObject(cluster, { ...route, name: route.name }));
+      } else {
+        const written = writeObject(cluster, state, method, route, raw);
+        status = written.status;
+        body = JSON.stringify(written.body);
+      }
     } catch (err) {
       if (!(err instanceof StatusError)) throw err;
       status = err.code;
@@ -287,7 +311,7 @@ export function k8sKubeconfig(clusters: readonly K8sEmulatorCluster[]): string {
 }
 
 export async function startK8sEmulator(estate: K8sEstate, opts: K8sEmulatorOptions = {}): Promise<K8sEmulator> {
-  const shared: Shared = { faults: {}, calls: createCallLog(), opts };
+  const shared: Shared = { faults: {}, calls: createCallLog(), opts, tokens: [] };
   const servers: EmulatorServer[] = [];
   const clusters: K8sEmulatorCluster[] = [];
   try {
@@ -309,6 +333,7 @@ export async function startK8sEmulator(estate: K8sEstate, opts: K8sEmulatorOptio
       shared.faults = f;
     },
     calls: shared.calls,
+    tokens: shared.tokens,
     kubeconfig: () => k8sKubeconfig(clusters),
     stop: async () => {
       await Promise.all(servers.map((s) => s.stop()));
