@@ -1,0 +1,79 @@
+/**
+ * Clients for one cluster by the name the collector gives it (an identity's scope, `prod-eu`):
+ * the same kubeconfig (`kubernetes.kubeconfig`, else KUBECONFIG, else the default chain), the
+ * same context selection (`kubernetes.contexts`), the same retry settings. Used by the enforcer,
+ * which acts on one cluster at a time.
+ */
+import { delimiter } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { KubernetesConfig } from '../../config/kubernetes-schema.ts';
+import { DEFAULT_RETRY, createKubeClients, describeKubeError, loadKubeConfig, selectContexts, withRetry } from './client.ts';
+import type { KubeClients, RetrySettings } from './client.ts';
+
+/**
+ * The kubeconfig as the collector loads it: the configured path; else, when `env` is not the
+ * process environment and sets KUBECONFIG, its files merged in order; else the default chain.
+ */
+export function loadKubeConfigFor(kubernetes: Pick<KubernetesConfig, 'kubeconfig'>, env: NodeJS.ProcessEnv = process.env): KubeConfig {
+  if (kubernetes.kubeconfig !== undefined || env === process.env || !env.KUBECONFIG) return loadKubeConfig(kubernetes.kubeconfig);
+  const files = env.KUBECONFIG.split(delimiter).filter((f) => f !== '');
+  const kc = new KubeConfig();
+  files.forEach((file, i) => {
+    const part = new KubeConfig();
+    part.loadFromFile(file);
+    if (i === 0) kc.loadFromOptions({ clusters: part.clusters, users: part.users, contexts: part.contexts, currentContext: part.getCurrentContext() });
+    else kc.mergeConfig(part, true);
+  });
+  return kc;
+}
+
+/** The collector's retry settings for the config. */
+export function kubeRetrySettings(kubernetes: Pick<KubernetesConfig, 'maxRetries' | 'requestTimeoutMs'>): RetrySettings {
+  return { ...DEFAULT_RETRY, maxRetries: kubernetes.maxRetries, requestTimeoutMs: kubernetes.requestTimeoutMs };
+}
+
+/**
+ * Clients of the context the collector scans `cluster` through: the first selected context
+ * (`kubernetes.contexts`) whose kubeconfig cluster has that name.
+ */
+export function kubeClientsForCluster(kubernetes: KubernetesConfig, cluster: string, env: NodeJS.ProcessEnv = process.env): KubeClients {
+  const kc = loadKubeConfigFor(kubernetes, env);
+  const contexts = selectContexts(kc, kubernetes.contexts);
+  for (const context of contexts) {
+    const ctx = kc.getContextObject(context);
+    if (ctx?.cluster !== cluster) continue;
+    return createKubeClients(kc, context);
+  }
+  const selected = contexts.length ? contexts.join(', ') : 'none';
+  throw new Error(`kubernetes cluster ${cluster}: no context the collector scans names it (selected contexts: ${selected}; see kubernetes.contexts)`);
+}
+
+interface Page<T> {
+  items: T[];
+  metadata?: { _continue?: string | undefined } | undefined;
+}
+
+/** Every item of a paged list call (`limit` + `continue`), restarting once on 410 Expired. */
+export async function listAllPages<T>(fetch: (cont: string | undefined) => Promise<Page<T>>, retry: RetrySettings, signal?: AbortSignal): Promise<T[]> {
+  for (let restart = 0; ; restart++) {
+    const items: T[] = [];
+    const seen = new Set<string>();
+    let cont: string | undefined;
+    try {
+      do {
+        const current = cont;
+        const page = await withRetry(() => fetch(current), retry, signal ? { signal } : {});
+        items.push(...page.items);
+        cont = page.metadata?._continue || undefined;
+        if (cont !== undefined) {
+          if (seen.has(cont)) throw new Error('the API server returned the same continue token twice');
+          seen.add(cont);
+        }
+      } while (cont !== undefined);
+      return items;
+    } catch (err) {
+      if (restart === 0 && describeKubeError(err).status === 410) continue;
+      throw err;
+    }
+  }
+}
