@@ -11,6 +11,8 @@ export interface InventoryIndex extends Inventory {
   activitiesByCredential: ReadonlyMap<string, readonly Activity[]>;
   /** Leaks linked to the inventory credential they expose (by credentialId, else by publicId). */
   leaksByCredential: ReadonlyMap<string, readonly Leak[]>;
+  /** Credentials a gateway connection linked to their identity holds (sprawl's migration put them there). */
+  gatewayHeldCredentials: ReadonlySet<string>;
 }
 
 /**
@@ -49,5 +51,6 @@ export function indexInventory(inventory: Inventory): InventoryIndex {
     activitiesByIdentity: groupBy(inventory.activities, (a) => a.identityId),
     activitiesByCredential: groupBy(inventory.activities, (a) => a.credentialId),
     leaksByCredential: groupBy(inventory.leaks, (l) => linkLeak(l, credentialByPublicId)),
+    gatewayHeldCredentials: new Set(inventory.connections.flatMap((c) => (c.credentialId !== undefined && c.identityId !== undefined ? [c.credentialId] : []))),
   };
 }

@@ -8,12 +8,14 @@
  * | 3 | every finding set aside by a valid exemption                           | exempt  |
  * | 4 | every usable credential unused (and no recent identity use), or an     | revoke  |
  * |   | identity without usable credential found unused                        |         |
- * | 5 | administrator rights and a usable long-lived credential                | migrate |
+ * | 5 | administrator rights and a usable long-lived credential that no gateway | migrate |
+ * |   | connection holds                                                       |         |
  * | 6 | a credential committed to a repository                                 | rotate  |
  * | 7 | a key still used directly, beside the gateway (gateway bypass)         | rotate  |
  * | 8 | any credential past the rotation threshold                             | rotate  |
  * | 9 | in use and not behind the gateway (ungoverned), or shared by several   | migrate |
- * |   | people, agents or workloads                                            |         |
+ * |   | people, agents or workloads while a usable credential is outside the   |         |
+ * |   | gateway (shared through the gateway alone, each session has its person)|         |
  * |10 | otherwise                                                              | keep    |
  *
  * Orphaned identities (no active owner) are revoked when unused (row 4); in use they are cited on
@@ -37,6 +39,8 @@ export interface VerdictFacts {
   identity: Identity;
   unusedDays: number;
   usableCredentials: Credential[];
+  /** Of those, the ones a gateway connection holds (behind the gateway already). */
+  gatewayHeld: ReadonlySet<string>;
   /** Unused findings on the identity's credentials. */
   unusedCredentials: Finding[];
   /** Unused finding on the identity itself (no usable credential). */
@@ -74,8 +78,9 @@ function allCredentialsUnused(f: VerdictFacts): boolean {
   return f.usableCredentials.every((c) => unused.has(c.id));
 }
 
+/** A usable long-lived key outside the gateway: one a gateway connection holds is already migrated. */
 function hasLongLivedKey(f: VerdictFacts): boolean {
-  return f.usableCredentials.some((c) => isLongLived(c.kind));
+  return f.usableCredentials.some((c) => isLongLived(c.kind) && !f.gatewayHeld.has(c.id));
 }
 
 export const VERDICT_TABLE: readonly Row[] = [
@@ -135,7 +140,7 @@ export const VERDICT_TABLE: readonly Row[] = [
   },
   {
     verdict: 'migrate',
-    when: (f) => f.ungoverned.length > 0 || f.shared.length > 0,
+    when: (f) => f.ungoverned.length > 0 || (f.shared.length > 0 && f.usableCredentials.some((c) => !f.gatewayHeld.has(c.id))),
     findings: (f) => [...f.ungoverned, ...f.shared, ...f.orphaned],
     reason: (f) =>
       f.shared.length > 0 ? 'Shared by several people, agents or workloads: give each its own access through the gateway' : 'In use and not behind the gateway: move its use behind the gateway',
@@ -157,6 +162,7 @@ export function verdictFacts(ctx: RuleContext, identity: Identity, findings: rea
     identity,
     unusedDays: policy.unusedDays,
     usableCredentials: (inventory.credentialsByIdentity.get(identity.id) ?? []).filter((c) => isUsable(c, now)),
+    gatewayHeld: inventory.gatewayHeldCredentials,
     unusedCredentials: unused.filter((x) => x.subjectType === 'credential'),
     unusedIdentity: unused.find((x) => x.subjectType === 'identity'),
     keyAge: byRule(keyAgeRule.id),

@@ -133,6 +133,11 @@ export interface GatewayConnection {
   /** The identity it acts as, when linked. */
   identityId?: string;
   linkedBy?: 'sprawl-tag' | 'cloud-principal' | 'credential' | 'federation' | 'config';
+  /**
+   * The identity's credential the connection holds, when the gateway returns secret values and
+   * one of them is that credential (matched in memory; only the credential id is kept).
+   */
+  credentialId?: string;
   createdAt?: string;
 }
 

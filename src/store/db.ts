@@ -11,6 +11,7 @@ import * as m0003 from './migrations/0003_credential_details.ts';
 import * as m0004 from './migrations/0004_gateway.ts';
 import * as m0005 from './migrations/0005_analysis.ts';
 import * as m0006 from './migrations/0006_enforcer.ts';
+import * as m0007 from './migrations/0007_connection_credential.ts';
 
 export const DEFAULT_SQLITE_PATH = '.sprawl/sprawl.db';
 
@@ -28,7 +29,7 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
-const migrations: Record<string, Migration> = { '0001_init': m0001, '0002_leaks': m0002, '0003_credential_details': m0003, '0004_gateway': m0004, '0005_analysis': m0005, '0006_enforcer': m0006 };
+const migrations: Record<string, Migration> = { '0001_init': m0001, '0002_leaks': m0002, '0003_credential_details': m0003, '0004_gateway': m0004, '0005_analysis': m0005, '0006_enforcer': m0006, '0007_connection_credential': m0007 };
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
 export function isPostgresUrl(location: string): boolean {

@@ -103,6 +103,7 @@ function connectionRow(scanId: string, r: GatewayConnection): GatewayConnections
     identity_id: r.identityId ?? null,
     linked_by: r.linkedBy ?? null,
     created_at: r.createdAt ?? null,
+    credential_id: r.credentialId ?? null,
   };
 }
 
@@ -314,6 +315,7 @@ export async function loadInventory(store: Store, scanId: string): Promise<Inven
         ...(r.identity_id !== null ? { identityId: r.identity_id } : {}),
         ...(r.linked_by !== null ? { linkedBy: r.linked_by as NonNullable<GatewayConnection['linkedBy']> } : {}),
         ...(r.created_at !== null ? { createdAt: r.created_at } : {}),
+        ...(r.credential_id !== null ? { credentialId: r.credential_id } : {}),
       }),
     ),
     gatewayUsers: gwUsers.map(

@@ -92,6 +92,7 @@ export interface GatewayConnectionsTable {
   identity_id: string | null;
   linked_by: string | null;
   created_at: string | null;
+  credential_id: string | null;
 }
 
 export interface GatewayUsersTable {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/analyzers/index.ts';
+import { analyze, catalogue } from '../../src/analyzers/index.ts';
 import type { Inventory, VerdictKind } from '../../src/model/index.ts';
 import { DEFAULT_POLICY, NOW, activity, daysAgo, grant, inventory, key, leak, role, user } from './factories.ts';
+import { connection, session } from './gateway-factories.ts';
 
 const admin = (name: string) => grant(user(name), 'AdministratorAccess', { privilege: 'admin' });
 
@@ -14,6 +15,8 @@ interface Case {
   /** Rule ids of the findings the verdict cites, sorted. */
   cites: string[];
   reason: RegExp;
+  /** Run the whole catalogue, the gateway correlation rules (shared, bypass, ...) included. */
+  gateway?: boolean;
 }
 
 const u = (name: string, o = {}) => user(name, o);
@@ -126,6 +129,53 @@ const cases: Case[] = [
     cites: ['identity.admin'],
     reason: /review the open findings/,
   },
+  // After a migration: the fresh key sits in the gateway connection, nothing else is usable.
+  (() => {
+    const moved = u('moved');
+    const fresh = key(moved, 'f', { createdAt: daysAgo(1), lastUsedAt: daysAgo(0.5) });
+    const conn = connection('sprawl-aws-moved', moved, { credentialId: fresh.id });
+    return {
+      name: 'admin whose only key a gateway connection holds (migrated): keep, the admin finding stays open',
+      inv: inventory({ identities: [moved], credentials: [fresh], grants: [admin('moved')], connections: [conn], activities: [session(conn, 'ana@example.com', daysAgo(0.5))] }),
+      id: moved.id,
+      verdict: 'keep' as const,
+      cites: ['identity.admin', 'identity.orphaned'],
+      gateway: true,
+      reason: /review the open findings/,
+    };
+  })(),
+  (() => {
+    const half = u('half');
+    const fresh = key(half, 'f', { createdAt: daysAgo(1), lastUsedAt: daysAgo(0.5) });
+    const conn = connection('sprawl-aws-half', half, { credentialId: fresh.id });
+    return {
+      name: 'admin with a key in the gateway and another still outside it: migrate',
+      inv: inventory({ identities: [half], credentials: [fresh, key(half, 'o')], grants: [admin('half')], connections: [conn], activities: [session(conn, 'ana@example.com', daysAgo(0.5))] }),
+      id: half.id,
+      verdict: 'migrate' as const,
+      cites: ['identity.admin'],
+      gateway: true,
+      reason: /behind the access gateway/,
+    };
+  })(),
+  ...(['held', 'outside'] as const).map((where) => {
+    const team = u(`team-${where}`);
+    const k = key(team, 'a', { lastUsedAt: daysAgo(1) });
+    const conn = connection(`aws-team-${where}`, team, where === 'held' ? { credentialId: k.id } : {});
+    const actors = ['ana@example.com', 'bo@example.com', 'cy@example.com', 'di@example.com'];
+    return {
+      name: where === 'held'
+        ? 'shared through the gateway only (the connection holds its key): keep, each session has its person'
+        : 'shared through the gateway while its key is also out of it: migrate',
+      inv: inventory({ identities: [team], credentials: [k], connections: [conn], activities: actors.map((a, i) => session(conn, a, daysAgo(i + 1))) }),
+      id: team.id,
+      verdict: where === 'held' ? ('keep' as const) : ('migrate' as const),
+      // no owner in these estates: orphaned is cited as well
+      cites: ['identity.orphaned', 'identity.shared'],
+      gateway: true,
+      reason: where === 'held' ? /review the open findings/ : /Shared by several/,
+    };
+  }),
   {
     name: 'healthy user: keep, no findings',
     inv: inventory({ identities: [u('ok')], credentials: [key(u('ok'), 'a')] }),
@@ -138,7 +188,7 @@ const cases: Case[] = [
 
 describe('verdicts', () => {
   it.each(cases)('$name', (c) => {
-    const { findings, verdicts } = analyze(c.inv, DEFAULT_POLICY, NOW);
+    const { findings, verdicts } = analyze(c.inv, DEFAULT_POLICY, NOW, c.gateway ? catalogue() : undefined);
     const v = verdicts.find((x) => x.identityId === c.id);
     expect(v?.verdict).toBe(c.verdict);
     expect(v?.reasons[0]).toMatch(c.reason);

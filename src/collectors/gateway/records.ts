@@ -48,6 +48,7 @@ export function connectionRecord(c: HoopConnection, gateway: string, link: Link 
     tags: { ...(c.connection_tags ?? {}) },
     secretKeys: Object.keys(c.secret ?? {}).sort(),
     ...(link ? { identityId: link.identityId, linkedBy: link.linkedBy } : {}),
+    ...(link?.credentialId !== undefined ? { credentialId: link.credentialId } : {}),
   };
 }
 
