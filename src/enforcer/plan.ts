@@ -201,13 +201,26 @@ function moveSteps(facts: IdentityFacts, config: EnforceConfig): PlanAction[] {
   const { identity, connection } = facts;
   const shape = connectionShape(identity, { gcpFederation: config.gateway.gcpFederation });
   if (!shape) return [manual(facts, movedManually(identity))];
+  const foreignTenant = identity.labels['azure:appOwnerOrganizationId'];
+  if (identity.kind === 'azure-service-principal' && foreignTenant) {
+    return [manual(facts, `${identity.name} is the service principal of an application registered in another tenant (${foreignTenant}): its client secrets can only be made there. Ask that tenant's owner, or remove its role assignments here if it is not needed`)];
+  }
+  const retire = facts.verdict === 'rotate' && [...facts.flagged].some((id) => facts.credentials.some((c) => c.id === id))
+    ? facts.credentials.filter((c) => facts.flagged.has(c.id))
+    : facts.credentials;
   const out: PlanAction[] = [];
+  // IAM allows two access keys per user: with both slots taken, one goes before the fresh key.
+  const slot = shape.keyless ? undefined : awsKeySlot(facts, retire, config);
+  out.push(...(slot?.actions ?? []));
+  const gatewayStage = slot?.before.stage ?? 1;
+  const gatewayDeps = slot ? [slot.before.id] : [];
   let gateway: PlanAction;
   if (connection) {
     gateway = step(facts, {
       kind: 'gateway.rotate',
       target: connection.name,
-      stage: 1,
+      stage: gatewayStage,
+      dependsOn: gatewayDeps,
       reversible: false,
       params: { connection: connection.name, gateway: connection.gateway, subtype: shape.subtype, secretKeys: shape.secretKeys, ...(shape.keyless ? { keyless: true } : {}) },
       summary: `Create a fresh ${credentialNoun(identity)} for ${identity.name} and put it into gateway connection ${connection.name} (its whole secret map is replaced)`,
@@ -220,7 +233,8 @@ function moveSteps(facts: IdentityFacts, config: EnforceConfig): PlanAction[] {
     gateway = step(facts, {
       kind: 'gateway.register',
       target: name,
-      stage: 1,
+      stage: gatewayStage,
+      dependsOn: gatewayDeps,
       reversible: true,
       params: registerParams(identity, name, shape, config),
       summary: shape.keyless
@@ -229,11 +243,45 @@ function moveSteps(facts: IdentityFacts, config: EnforceConfig): PlanAction[] {
     });
   }
   out.push(gateway);
-  const retire = facts.verdict === 'rotate' && [...facts.flagged].some((id) => facts.credentials.some((c) => c.id === id))
-    ? facts.credentials.filter((c) => facts.flagged.has(c.id))
-    : facts.credentials;
-  for (const c of retire.filter((c) => c.active || facts.verdict === 'migrate')) out.push(...retireCredential(facts, c, [gateway.id], config));
+  for (const c of retire.filter((c) => (c.active || facts.verdict === 'migrate') && c.id !== slot?.key.id)) {
+    // Behind a gateway step that waits for stage 2, the retirement waits too.
+    out.push(...retireCredential(facts, c, [gateway.id], config).map((a) => (gateway.stage === 2 ? { ...a, stage: 2 as const } : a)));
+  }
   return out;
+}
+
+const AWS_KEYS_PER_USER = 2;
+
+/**
+ * An IAM user already holding two access keys cannot get a fresh one. The key that makes room:
+ * an inactive one (deleted at once: nothing can be using it), else the least recently used of the
+ * keys being retired anyway (deactivated now, deleted after the grace period once unused, and
+ * only then the fresh key: the gateway step moves to stage 2).
+ */
+function awsKeySlot(facts: IdentityFacts, retire: readonly Credential[], config: EnforceConfig): { key: Credential; actions: PlanAction[]; before: PlanAction } | undefined {
+  if (facts.identity.kind !== 'aws-iam-user') return undefined;
+  const keys = facts.credentials.filter((c) => c.kind === 'aws-access-key');
+  if (keys.length < AWS_KEYS_PER_USER) return undefined;
+  const byUse = (a: Credential, b: Credential): number => (a.lastUsedAt ?? '').localeCompare(b.lastUsedAt ?? '') || a.publicId.localeCompare(b.publicId);
+  const inactive = keys.filter((c) => !c.active).sort(byUse);
+  const retiring = keys.filter((c) => retire.some((r) => r.id === c.id)).sort(byUse);
+  const key = inactive[0] ?? retiring[0] ?? [...keys].sort(byUse)[0]!;
+  const { identity } = facts;
+  const params = { account: identity.scope, user: identity.name, accessKeyId: key.publicId };
+  if (!key.active) {
+    const del = step(facts, {
+      kind: 'aws.key.delete',
+      target: key.publicId,
+      stage: 1,
+      reversible: false,
+      params,
+      summary: `Delete inactive access key ${key.publicId} of ${identity.name} to make room for the fresh key (IAM allows two per user)`,
+    });
+    return { key, actions: [del], before: del };
+  }
+  const [off, del] = retireCredential(facts, key, [], config) as [PlanAction, PlanAction];
+  const made = { ...off, summary: `${off.summary}, its least used, to make room for the fresh key (IAM allows two per user)` };
+  return { key, actions: [made, del], before: del };
 }
 
 function registerParams(identity: Identity, name: string, shape: NonNullable<ReturnType<typeof connectionShape>>, config: EnforceConfig): PlanAction['params'] {

@@ -29,7 +29,9 @@ export function planSummary(plan: Plan, opts: { listLimit?: number } = {}): stri
   for (const [kind, n] of count(stage1, (a) => a.kind)) lines.push(`  ${String(n).padStart(5)}  ${kind}`);
   if (stage2.length) {
     const grace = Math.max(...stage2.map((a) => a.graceDays ?? 0));
-    lines.push(`Stage 2, deletions at an apply ${grace} days after stage 1, if nothing used the identity meanwhile (${plural(stage2.length, 'action')}):`);
+    const waiting = stage2.filter((a) => !a.kind.endsWith('.delete')).length;
+    lines.push(`Stage 2, at an apply ${grace} days after stage 1: deletions, each held back if what it deletes was used meanwhile (${plural(stage2.length, 'action')}):`);
+    if (waiting) lines.push(`  (${plural(waiting, 'action')} of users whose two access keys are both taken wait for one of them to be deleted first)`);
     for (const [kind, n] of count(stage2, (a) => a.kind)) lines.push(`  ${String(n).padStart(5)}  ${kind}`);
   }
   const final = actions.filter((a) => !a.reversible && a.kind !== 'manual');

@@ -66,13 +66,36 @@ describe('buildPlan: one identity, what each verdict does', () => {
   const deployKey: Identity = { id: 'github:acme:deploy-key/api/4512', provider: 'github', kind: 'github-deploy-key', scope: 'acme', name: 'api: ci', labels: {}, disabled: false, managed: false };
   const dk: Credential = { id: credentialId(deployKey.id, 'SHA256:abc'), identityId: deployKey.id, kind: 'github-deploy-key', publicId: 'SHA256:abc', active: true };
   const app: Identity = { ...deployKey, id: 'github:acme:app/ci-bot', kind: 'github-app-installation', name: 'ci-bot' };
+  const foreignSp: Identity = {
+    id: 'azure:9d4191b5-aab3-41f0-96d2-75c075b6ee98:sp/da900429-2a89-4112-96e3-cf34b7fbf57e',
+    provider: 'azure',
+    kind: 'azure-service-principal',
+    scope: '9d4191b5-aab3-41f0-96d2-75c075b6ee98',
+    name: 'Terraform Cloud Connector',
+    nativeId: 'da900429-2a89-4112-96e3-cf34b7fbf57e',
+    labels: { 'azure:appId': '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', 'azure:appOwnerOrganizationId': '11111111-2222-3333-4444-555555555555' },
+    disabled: false,
+    managed: false,
+  };
 
   const cases: { name: string; inv: Inventory; verdicts: Verdict[]; findings?: Finding[]; config?: EnforceConfig; expect: ActionKind[] }[] = [
     {
-      name: 'migrate without a connection: register, then retire every old key (deactivate, later delete)',
-      inv: inventory({ identities: [etl], credentials: [k1, k2, old] }),
+      name: 'migrate without a connection: register, then retire the old key (deactivate, later delete)',
+      inv: inventory({ identities: [etl], credentials: [k1] }),
       verdicts: [verdict(etl, 'migrate')],
-      expect: ['gateway.register', 'aws.key.deactivate', 'aws.key.deactivate', 'aws.key.delete', 'aws.key.delete', 'aws.key.delete'],
+      expect: ['gateway.register', 'aws.key.deactivate', 'aws.key.delete'],
+    },
+    {
+      name: 'migrate a user with both key slots taken, one inactive: the inactive key deleted first to make room',
+      inv: inventory({ identities: [etl], credentials: [k1, old] }),
+      verdicts: [verdict(etl, 'migrate')],
+      expect: ['aws.key.delete', 'gateway.register', 'aws.key.deactivate', 'aws.key.delete'],
+    },
+    {
+      name: 'migrate a user with two active keys: the least used deactivated, deleted after the grace period, then the fresh key',
+      inv: inventory({ identities: [etl], credentials: [k1, { ...k2, lastUsedAt: NOW.toISOString() }] }),
+      verdicts: [verdict(etl, 'migrate')],
+      expect: ['aws.key.deactivate', 'aws.key.delete', 'gateway.register', 'aws.key.deactivate', 'aws.key.delete'],
     },
     {
       name: 'migrate with a connection: its secret rotated in place',
@@ -82,10 +105,23 @@ describe('buildPlan: one identity, what each verdict does', () => {
     },
     {
       name: 'rotate retires only the credentials its findings name',
+      inv: inventory({ identities: [etl, sa], credentials: [k1, saKey, { ...saKey, id: credentialId(sa.id, 'd4e5f6'), publicId: 'd4e5f6' }] }),
+      verdicts: [verdict(sa, 'rotate', [credFinding(saKey, 'credential.leaked').id])],
+      findings: [credFinding(saKey, 'credential.leaked')],
+      expect: ['gateway.register', 'gcp.key.disable', 'gcp.key.delete'],
+    },
+    {
+      name: 'rotate a user with two keys: the flagged key is the one that makes room',
       inv: inventory({ identities: [etl], credentials: [k1, k2] }),
       verdicts: [verdict(etl, 'rotate', [credFinding(k2, 'credential.leaked').id])],
       findings: [credFinding(k2, 'credential.leaked')],
-      expect: ['gateway.register', 'aws.key.deactivate', 'aws.key.delete'],
+      expect: ['aws.key.deactivate', 'aws.key.delete', 'gateway.register'],
+    },
+    {
+      name: 'migrate the service principal of another tenant\'s application: manual (its secrets live there)',
+      inv: inventory({ identities: [foreignSp] }),
+      verdicts: [verdict(foreignSp, 'migrate')],
+      expect: ['manual'],
     },
     {
       name: 'migrate without an agent id: a manual step, nothing registered',
@@ -168,8 +204,10 @@ describe('buildPlan: one identity, what each verdict does', () => {
       stage = a.stage;
       for (const d of a.dependsOn) expect(seen.has(d), `${a.kind} depends on an earlier action`).toBe(true);
       seen.add(a.id);
-      if (a.stage === 2) expect(a.graceDays).toBe(14);
-      if (a.stage === 2) expect(a.reversible).toBe(false);
+      // a deletion waits out the grace period; anything else in stage 2 waits behind one
+      if (a.stage === 2 && a.kind.endsWith('.delete')) expect(a.graceDays).toBe(14);
+      if (a.stage === 2 && !a.kind.endsWith('.delete')) expect(a.dependsOn.some((d) => p.actions.find((x) => x.id === d)?.stage === 2)).toBe(true);
+      if (a.stage === 2) expect(a.kind === 'gateway.register' || !a.reversible || a.kind === 'aws.key.deactivate').toBe(true);
     }
   });
 
