@@ -6,6 +6,7 @@ import { NothingToScanError } from '../pipeline/scan.ts';
 import { toolVersion } from '../pipeline/version.ts';
 import { StoreError } from '../store/index.ts';
 import { registerAnalyze } from './analyze.ts';
+import { registerApply } from './apply.ts';
 import { EXIT, UsageError } from './common.ts';
 import { registerDemo } from './demo.ts';
 import { registerImport } from './import.ts';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerReport(program);
   registerPlan(program);
+  registerApply(program);
   registerSecrets(program);
   registerGate(program);
   registerDemo(program);

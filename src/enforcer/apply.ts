@@ -12,7 +12,9 @@
  * - Never acts on an identity that is provider-managed or exempt in the latest scan, or that no
  *   longer exists, nor on anything outside the plan.
  */
-import type { Inventory, Plan, PlanAction, Verdict } from '../model/index.ts';
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config/schema.ts';
+import { awsIdentityId, type Inventory, type Plan, type PlanAction, type Verdict } from '../model/index.ts';
 import { appendJournal, latestScan, loadInventory, loadJournal, loadVerdicts, savePlan, type JournalEntry, type Store } from '../store/index.ts';
 import type { ActionContext, ActionHandler, CredentialMinter, Json, Outcome } from './actions/types.ts';
 import { identityBasis } from './plan.ts';
@@ -65,6 +67,11 @@ export interface ApplyOptions {
   requireApproval?: boolean;
   /** Called as each action is decided (for progress on a terminal). */
   onResult?: (action: PlanAction, result: ActionResult) => void;
+  /**
+   * Public ids of the credentials sprawl itself authenticates with (see `selfCredentials`): never
+   * disabled or deleted, nor the identity holding them, or sprawl would lock itself out mid-plan.
+   */
+  protect?: ReadonlySet<string>;
 }
 
 const DAY_MS = 86_400_000;
@@ -172,6 +179,10 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
       record(action, { actionId: action.id, result: 'skipped', reason: 'the identity is exempt in the latest analysis' });
       continue;
     }
+    if (opts.protect && retiresProtected(action, opts.protect, latest)) {
+      record(action, { actionId: action.id, result: 'skipped', reason: 'sprawl itself authenticates with this credential: retire it by hand once sprawl runs with another' });
+      continue;
+    }
     const blocked = dependencyBlock(action, byId, history, resultOf, opts.execute);
     if (blocked) {
       record(action, blocked);
@@ -206,6 +217,38 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
     }
   }
   return { planId: plan.id, dryRun: !opts.execute, results, outcome: overall(results) };
+}
+
+/**
+ * What sprawl runs with, from its environment and config: the AWS access key id, the GCP key
+ * file's private_key_id, and the identity ids of the AWS roles it assumes (aws.accounts[].roleArn).
+ */
+export function selfCredentials(env: NodeJS.ProcessEnv, config?: Config): Set<string> {
+  const ids = new Set<string>();
+  for (const a of config?.aws?.accounts ?? []) {
+    const m = a.roleArn ? /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(a.roleArn) : null;
+    if (m) ids.add(awsIdentityId(m[1]!, 'role', m[2]!));
+  }
+  if (env.AWS_ACCESS_KEY_ID) ids.add(env.AWS_ACCESS_KEY_ID);
+  const file = env.GOOGLE_APPLICATION_CREDENTIALS;
+  if (file) {
+    try {
+      const parsed = JSON.parse(readFileSync(file, 'utf8')) as { private_key_id?: unknown };
+      if (typeof parsed.private_key_id === 'string') ids.add(parsed.private_key_id);
+    } catch {
+      // not a key file (or unreadable): nothing of ours to protect there
+    }
+  }
+  return ids;
+}
+
+const RETIRES_IDENTITY: ReadonlySet<string> = new Set(['aws.user.delete', 'gcp.sa.disable', 'gcp.sa.delete']);
+
+function retiresProtected(action: PlanAction, protect: ReadonlySet<string>, latest: Inventory | undefined): boolean {
+  if (action.kind.startsWith('gateway.') || action.kind === 'manual') return false;
+  if (protect.has(action.target) || protect.has(action.identityId)) return true;
+  if (!RETIRES_IDENTITY.has(action.kind)) return false;
+  return (latest?.credentials ?? []).some((c) => c.identityId === action.identityId && protect.has(c.publicId));
 }
 
 function dependencyBlock(
@@ -249,7 +292,8 @@ function stageTwoWait(action: PlanAction, history: ReadonlyMap<string, ActionHis
     const dueAt = new Date(due).toISOString();
     return { actionId: action.id, result: 'waiting', reason: `due ${dueAt.slice(0, 10)} (grace period of ${action.graceDays ?? 0} days)${execute ? '' : ''}`, dueAt };
   }
-  if (latest && action.dependsOn.length > 0) {
+  // Only a deletion is held back by use: a gateway step or a retirement waiting behind one is the migration itself.
+  if (latest && action.dependsOn.length > 0 && action.kind.endsWith('.delete')) {
     const usedAt = lastUseOf(action, latest);
     if (usedAt !== undefined && Date.parse(usedAt) > since) {
       return { actionId: action.id, result: 'skipped', reason: `held: ${action.identityName} was used at ${usedAt}, after it was disabled; ask its owner before deleting` };

@@ -13,6 +13,7 @@ import type { gatewaySchema } from '../config/gateway-schema.ts';
 import type { githubSchema } from '../config/github-schema.ts';
 import type { kubernetesSchema } from '../config/kubernetes-schema.ts';
 import type { awsSchema } from '../config/schema.ts';
+import type { enforceSchema } from '../config/enforce-schema.ts';
 import { generateEstate } from './estate.ts';
 import type { Estate, EstateOptions } from './estate.ts';
 import { hash32 } from './random.ts';
@@ -54,6 +55,8 @@ export interface SandboxConfig {
   github: z.input<typeof githubSchema>;
   kubernetes: z.input<typeof kubernetesSchema>;
   gateway: z.input<typeof gatewaySchema>;
+  /** The gateway's agent, so that `sprawl apply` can register connections on the sandbox gateway. */
+  enforce: z.input<typeof enforceSchema>;
 }
 
 export interface SandboxEnv {
@@ -113,6 +116,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     github: { baseUrl: github.endpoint, organizations: estate.github.orgs.map((o) => o.login) },
     kubernetes: { kubeconfig, contexts: ['*'] },
     gateway: { url: hoop.endpoint, name: estate.hoop.gateway, connectionMap: hoopConnectionMap(estate.hoop), fetchScripts: 5000 },
+    enforce: { gateway: { ...(estate.hoop.connections[0]?.agent_id ? { agentId: estate.hoop.connections[0].agent_id } : {}) } },
   };
   const fakeSecret = `sandbox/${hash32(`secret:${String(estate.seed)}`).toString(36)}/not-a-real-secret`;
   return {

@@ -3,14 +3,14 @@
  * doubles that keep their state in memory (the real provider actions are tested against the
  * emulators in test/enforcer/actions/ and end to end in test/enforcer/e2e.test.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enforceSchema } from '../../src/config/enforce-schema.ts';
 import { configSchema } from '../../src/config/schema.ts';
 import type { ActionContext, ActionHandler, CredentialMinter, Outcome } from '../../src/enforcer/actions/types.ts';
-import { applyPlan, PlanRefusedError, type ActionRegistry } from '../../src/enforcer/apply.ts';
+import { applyPlan, PlanRefusedError, selfCredentials, type ActionRegistry } from '../../src/enforcer/apply.ts';
 import { buildPlan } from '../../src/enforcer/plan.ts';
 import { rollbackPlan } from '../../src/enforcer/rollback.ts';
 import type { Credential, Identity, Plan, Verdict } from '../../src/model/index.ts';
@@ -134,17 +134,20 @@ function fakeEstate() {
 
 const ctxAt = (t: Date): ActionContext => ({ config: configSchema.parse({}), env: {}, log: silentLogger, now: () => t });
 
+// Two users of one key each (a user with two keys first frees a slot: that is the planner's, tested in plan.test.ts).
 const etl = user('etl');
+const loader = user('loader');
 const k1 = key(etl, 'a');
-const k2 = key(etl, 'b');
+const k2 = key(loader, 'b');
 const runner = role('runner');
 
 async function migratePlan(): Promise<Plan> {
-  await scanOf('s1', NOW, { identities: [etl, runner], credentials: [k1, k2], verdicts: [{ identityId: etl.id, verdict: 'migrate', reasons: [], findingIds: [] }, { identityId: runner.id, verdict: 'keep', reasons: [], findingIds: [] }] });
+  const migrate = [etl, loader].map((i): Verdict => ({ identityId: i.id, verdict: 'migrate', reasons: [], findingIds: [] }));
+  await scanOf('s1', NOW, { identities: [etl, loader, runner], credentials: [k1, k2], verdicts: [...migrate, { identityId: runner.id, verdict: 'keep', reasons: [], findingIds: [] }] });
   return buildPlan({
     scan: { id: 's1', startedAt: NOW.toISOString() },
-    inventory: { identities: [etl, runner], credentials: [k1, k2], grants: [], activities: [], leaks: [], connections: [], gatewayUsers: [] },
-    verdicts: [{ identityId: etl.id, verdict: 'migrate', reasons: [], findingIds: [] }],
+    inventory: { identities: [etl, loader, runner], credentials: [k1, k2], grants: [], activities: [], leaks: [], connections: [], gatewayUsers: [] },
+    verdicts: migrate,
     findings: [],
     config: enforceSchema.parse({ gateway: { agentId: AGENT } }),
     now: NOW,
@@ -157,7 +160,7 @@ describe('applyPlan', () => {
     const fake = fakeEstate();
     const r = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: false });
     expect(r.dryRun).toBe(true);
-    expect(r.results.map((x) => x.result)).toEqual(['would', 'would', 'would', 'waiting', 'waiting']);
+    expect(r.results.map((x) => x.result)).toEqual(['would', 'would', 'would', 'would', 'waiting', 'waiting']);
     expect(fake.calls).toEqual([]);
     expect(await loadJournal(store)).toEqual([]);
   });
@@ -166,23 +169,16 @@ describe('applyPlan', () => {
     const plan = await migratePlan();
     const fake = fakeEstate();
     const first = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true });
-    expect(first.results.map((x) => x.result)).toEqual(['applied', 'applied', 'applied', 'waiting', 'waiting']);
+    expect(first.results.map((x) => x.result)).toEqual(['applied', 'applied', 'applied', 'applied', 'waiting', 'waiting']);
     expect(first.outcome).toBe('all');
-    expect(fake.calls).toEqual(['mint etl', 'register ' + String(plan.actions[0]!.params.connection), `deactivate ${k1.publicId}`, `deactivate ${k2.publicId}`]);
+    expect(fake.calls).toEqual(['mint etl', 'register ' + String(plan.actions[0]!.params.connection), `deactivate ${k1.publicId}`, 'mint loader', 'register ' + String(plan.actions[2]!.params.connection), `deactivate ${k2.publicId}`]);
     const journal = await loadJournal(store, { planId: plan.id });
-    expect(journal.map((e) => `${e.kind}:${e.status}`)).toEqual([
-      'gateway.register:started',
-      'gateway.register:minted',
-      'gateway.register:done',
-      'aws.key.deactivate:started',
-      'aws.key.deactivate:done',
-      'aws.key.deactivate:started',
-      'aws.key.deactivate:done',
-    ]);
+    const onePerUser = ['gateway.register:started', 'gateway.register:minted', 'gateway.register:done', 'aws.key.deactivate:started', 'aws.key.deactivate:done'];
+    expect(journal.map((e) => `${e.kind}:${e.status}`)).toEqual([...onePerUser, ...onePerUser]);
     expect(JSON.stringify(journal)).not.toContain('FAKE-SECRET-VALUE-0001');
     fake.calls.length = 0;
     const again = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true });
-    expect(again.results.map((x) => x.result)).toEqual(['already', 'already', 'already', 'waiting', 'waiting']);
+    expect(again.results.map((x) => x.result)).toEqual(['already', 'already', 'already', 'already', 'waiting', 'waiting']);
     expect(fake.calls).toEqual([]);
   });
 
@@ -195,14 +191,14 @@ describe('applyPlan', () => {
     // a newer scan shows k2 used after it was deactivated: its deletion is held, k1's goes ahead
     const later = new Date(NOW.getTime() + 15 * DAY);
     await scanOf('s2', later, {
-      identities: [etl, runner],
+      identities: [etl, loader, runner],
       credentials: [{ ...k1, active: false }, { ...k2, active: false, lastUsedAt: new Date(NOW.getTime() + 2 * DAY).toISOString() }],
       verdicts: [],
     });
     const due = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(later), execute: true, force: true });
     const byTarget = Object.fromEntries(due.results.map((x, i) => [`${plan.actions[i]!.kind} ${plan.actions[i]!.target}`, x]));
     expect(byTarget[`aws.key.delete ${k1.publicId}`]?.result).toBe('applied');
-    expect(byTarget[`aws.key.delete ${k2.publicId}`]).toMatchObject({ result: 'skipped', reason: expect.stringMatching(/held: etl was used at .* after it was disabled/) as unknown });
+    expect(byTarget[`aws.key.delete ${k2.publicId}`]).toMatchObject({ result: 'skipped', reason: expect.stringMatching(/held: loader was used at .* after it was disabled/) as unknown });
   });
 
   it('reports a failed action, blocks what depends on it, goes on with the rest, and retries it next time', async () => {
@@ -210,11 +206,11 @@ describe('applyPlan', () => {
     const fake = fakeEstate();
     fake.failOn(`deactivate ${k1.publicId}`);
     const r = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true });
-    expect(r.results.map((x) => x.result)).toEqual(['applied', 'failed', 'applied', 'skipped', 'waiting']);
+    expect(r.results.map((x) => x.result)).toEqual(['applied', 'failed', 'applied', 'applied', 'skipped', 'waiting']);
     expect(r.outcome).toBe('some');
     fake.failOn(undefined);
     const retry = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true });
-    expect(retry.results.map((x) => x.result)).toEqual(['already', 'applied', 'already', 'waiting', 'waiting']);
+    expect(retry.results.map((x) => x.result)).toEqual(['already', 'applied', 'already', 'already', 'waiting', 'waiting']);
   });
 
   it('resumes after a crash: a half-done action runs again and the orphaned fresh key is discarded', async () => {
@@ -223,21 +219,22 @@ describe('applyPlan', () => {
     // the first run minted a key, then died before registering the connection
     fake.failOn('register');
     await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true });
-    const orphan = [...fake.keys].find(([id]) => id.startsWith('AKIANEW'))![0];
+    const orphans = [...fake.keys.keys()].filter((id) => id.startsWith('AKIANEW'));
+    expect(orphans).toHaveLength(2);
     // simulate the crash: drop the 'failed' row's effect by not having it (a killed process writes none)
     fake.failOn(undefined);
     const resumed = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true });
     expect(resumed.results[0]?.result).toBe('applied');
-    expect(fake.keys.get(orphan)).toBe('deleted');
-    expect(fake.connections.size).toBe(1);
-    expect([...fake.connections.values()][0]?.secretKeyId).not.toBe(orphan);
+    for (const orphan of orphans) expect(fake.keys.get(orphan)).toBe('deleted');
+    expect(fake.connections.size).toBe(2);
+    for (const c of fake.connections.values()) expect(orphans).not.toContain(c.secretKeyId);
   });
 
   it('refuses a plan without the approval the config requires, and a stale plan unless forced', async () => {
     const plan = await migratePlan();
     const fake = fakeEstate();
     await expect(applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true, requireApproval: true })).rejects.toThrow(/has no approval/);
-    await scanOf('s2', new Date(NOW.getTime() + DAY), { identities: [etl], credentials: [k1], verdicts: [] });
+    await scanOf('s2', new Date(NOW.getTime() + DAY), { identities: [etl, loader, runner], credentials: [{ ...k1, active: false }, k2], verdicts: [] });
     await expect(applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true })).rejects.toThrow(PlanRefusedError);
     await expect(applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true })).rejects.toThrow(/stale: 1 of its identities changed .* aws:111122223333:user\/etl/);
     const forced = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true, force: true });
@@ -247,11 +244,43 @@ describe('applyPlan', () => {
   it('never acts on an identity exempt or managed in the latest scan', async () => {
     const plan = await migratePlan();
     const fake = fakeEstate();
-    await scanOf('s2', new Date(NOW.getTime() + DAY), { identities: [etl, runner], credentials: [k1, k2], verdicts: [{ identityId: etl.id, verdict: 'exempt', reasons: [], findingIds: [] }] });
+    await scanOf('s2', new Date(NOW.getTime() + DAY), { identities: [etl, loader, runner], credentials: [k1, k2], verdicts: [etl, loader].map((i): Verdict => ({ identityId: i.id, verdict: 'exempt', reasons: [], findingIds: [] })) });
     const r = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true });
     expect(r.results.every((x) => x.result === 'skipped' && /exempt/.test(x.reason))).toBe(true);
     expect(r.outcome).toBe('none');
     expect(fake.calls).toEqual([]);
+  });
+});
+
+describe('the guard on sprawl\'s own credentials', () => {
+  const cases: { name: string; protect: () => string[]; skipped: string[] }[] = [
+    { name: 'the key sprawl runs with is left alone, the others are retired', protect: () => [k1.publicId], skipped: [`aws.key.deactivate ${k1.publicId}`, `aws.key.delete ${k1.publicId}`] },
+    { name: 'an identity sprawl runs as keeps its keys', protect: () => [etl.id], skipped: [`aws.key.deactivate ${k1.publicId}`, `aws.key.delete ${k1.publicId}`] },
+    { name: 'a credential of another identity changes nothing', protect: () => ['AKIAOTHERKEYQQQQQQQQ', runner.id], skipped: [] },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const plan = await migratePlan();
+      const fake = fakeEstate();
+      const r = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true, protect: new Set(c.protect()) });
+      const byId = new Map(plan.actions.map((a) => [a.id, a]));
+      const skipped = r.results
+        .filter((x) => x.result === 'skipped' && /sprawl itself authenticates/.test(x.reason))
+        .map((x) => `${byId.get(x.actionId)!.kind} ${byId.get(x.actionId)!.target}`);
+      expect(skipped.sort()).toEqual([...c.skipped].sort());
+      // the gateway side always goes ahead: the migration itself is not sprawl's credential
+      expect(r.results.some((x) => byId.get(x.actionId)!.kind === 'gateway.register' && x.result === 'applied')).toBe(true);
+      for (const k of [k1, k2]) expect(fake.keys.get(k.publicId)).toBe(c.skipped.includes(`aws.key.deactivate ${k.publicId}`) ? undefined : 'Inactive');
+    });
+  }
+
+  it('selfCredentials reads the AWS key, the GCP key file and the assumed roles', () => {
+    const file = join(dir, 'sa.json');
+    writeFileSync(file, JSON.stringify({ type: 'service_account', private_key_id: '0123456789abcdef0123456789abcdef01234567' }));
+    const config = configSchema.parse({ aws: { accounts: [{ id: '111122223333', roleArn: 'arn:aws:iam::111122223333:role/ops/sprawl-reader' }] } });
+    const ids = selfCredentials({ AWS_ACCESS_KEY_ID: 'AKIAQQQQQQQQQQQQQQQQ', GOOGLE_APPLICATION_CREDENTIALS: file }, config);
+    expect([...ids].sort()).toEqual(['0123456789abcdef0123456789abcdef01234567', 'AKIAQQQQQQQQQQQQQQQQ', 'aws:111122223333:role/sprawl-reader'].sort());
+    expect([...selfCredentials({ GOOGLE_APPLICATION_CREDENTIALS: join(dir, 'missing.json') })]).toEqual([]);
   });
 });
 
@@ -262,7 +291,7 @@ describe('rollbackPlan', () => {
     await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true });
     fake.calls.length = 0;
     const r = await rollbackPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true });
-    expect(r.results.map((x) => x.result)).toEqual(['undone', 'undone', 'undone']);
+    expect(r.results.map((x) => x.result)).toEqual(['undone', 'undone', 'undone', 'undone']);
     expect(fake.calls[0]).toBe(`reactivate ${k2.publicId}`);
     expect(fake.calls.at(-1)).toMatch(/^unregister /);
     expect(fake.keys.get(k1.publicId)).toBe('Active');
@@ -273,7 +302,7 @@ describe('rollbackPlan', () => {
     expect(fake.calls).toEqual([]);
     // and apply does it all again
     const reapplied = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true });
-    expect(reapplied.results.slice(0, 3).map((x) => x.result)).toEqual(['applied', 'applied', 'applied']);
+    expect(reapplied.results.slice(0, 4).map((x) => x.result)).toEqual(['applied', 'applied', 'applied', 'applied']);
   });
 
   it('undoes one action by id, and refuses what a deletion already built on', async () => {
@@ -292,7 +321,7 @@ describe('journal verify', () => {
     const plan = await migratePlan();
     const fake = fakeEstate();
     await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true });
-    expect(await verifyJournal(store)).toEqual({ rows: 7, problems: [] });
+    expect(await verifyJournal(store)).toEqual({ rows: 10, problems: [] });
 
     await store.db.updateTable('journal').set({ detail: '{"error":"nothing happened"}' }).where('seq', '=', 3).execute();
     expect((await verifyJournal(store)).problems).toEqual([{ seq: 3, problem: 'its content does not match its hash (the row was edited)' }]);
