@@ -71,7 +71,9 @@ function createSessionSink(ctx: CollectorContext, gateway: string, linker: Linke
     const key = `${s.connection}\u0000${JSON.stringify(s.connection_tags ?? null)}`;
     let link = staticCache.get(key);
     if (link === undefined) {
-      link = linker.staticLink(s.connection_tags ?? conn?.connection_tags, conn) ?? null;
+      // The tags at session time first; else the connection's tags now: a connection tagged after
+      // the session (sprawl tags the connections whose secret it rotates) acted for that identity then too.
+      link = linker.staticLink(s.connection_tags ?? conn?.connection_tags, conn) ?? (s.connection_tags && conn?.connection_tags ? linker.staticLink(conn.connection_tags, conn) : undefined) ?? null;
       staticCache.set(key, link);
     }
     if (link) return link;

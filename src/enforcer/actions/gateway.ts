@@ -6,7 +6,8 @@
  *   tagged with the identity (`sprawl-identity`), plus its access_control groups. Undo deletes
  *   the connection and discards the credential.
  * - gateway.rotate: a fresh credential into the identity's existing connection: PATCH with the
- *   whole secret map (hoop replaces it), the other entries kept. Not reversible.
+ *   whole secret map (hoop replaces it), the other entries kept, and the identity's tag added when
+ *   missing (the fresh credential may be one no scan lists). Not reversible.
  * - gateway.cutoff: every access mode disabled (undo restores them), or the connection deleted.
  * Secret values exist only between the minter and the request body: every Outcome carries the
  * secret keys, never the values (`<redacted>`).
@@ -308,7 +309,11 @@ function rotateHandler(minters: readonly CredentialMinter[], opts: GatewayHandle
         // hoop replaces the whole map: every entry kept as GET returned it (null where the org hides
         // values: hoop then keeps the stored one), ours replaced.
         const secret: Record<string, string | null> = { ...previous, ...ours };
-        await call(action, `PATCH ${path}`, () => gw.client.patchConnection(name, { secret }));
+        // The fresh credential may be one no scan lists (a Kubernetes TokenRequest token): the
+        // identity's tag keeps the connection's sessions mapped to it, where hoop has room for it.
+        const tags = conn.connection_tags ?? {};
+        const tag = tags[SPRAWL_TAG] === undefined && Object.keys(tags).length < 10 ? { connection_tags: { ...tags, [SPRAWL_TAG]: encodeSprawlTag(action.identityId) } } : {};
+        await call(action, `PATCH ${path}`, () => gw.client.patchConnection(name, { secret, ...tag }));
       } catch (err) {
         let problem: string | undefined;
         try {
@@ -323,7 +328,7 @@ function rotateHandler(minters: readonly CredentialMinter[], opts: GatewayHandle
       return {
         status: 'done',
         before: { connectionId: conn.id, secretKeys: previousSecretKeys },
-        request: { method: 'PATCH', path, body: { secret: redact({ ...previous, ...ours }) } },
+        request: { method: 'PATCH', path, body: { secret: redact({ ...previous, ...ours }), ...(conn.connection_tags?.[SPRAWL_TAG] === undefined ? { tagged: SPRAWL_TAG } : {}) } },
         after: { credentialPublicId: minted.publicId, previousSecretKeys, ...(minted.expiresAt ? { expiresAt: minted.expiresAt } : {}) },
       };
     },

@@ -10,6 +10,7 @@ import type { GatewayConnection, GatewayUser } from '../../../src/model/index.ts
 import { generateHoopEstate, hoopConnectionMap, startHoopEmulator } from '../../../src/sandbox/hoop/index.ts';
 import type { HoopEmulator, HoopEstate } from '../../../src/sandbox/hoop/index.ts';
 import { IDENTITIES, NOW, inventoryOf } from '../../sandbox/hoop/fixtures.ts';
+import { SPRAWL_TAG, encodeSprawlTag } from '../../../src/providers/hoop/tags.ts';
 
 const DAY = 86_400_000;
 let estate: HoopEstate;
@@ -73,6 +74,26 @@ describe('collectGateway against the hoop emulator', () => {
     expect(r.users.some((u) => u.kind === 'human' && u.status === 'inactive')).toBe(true);
     expect(r.users.filter((u) => u.kind === 'machine')).toHaveLength(estate.machineIdentities.length + estate.apiKeys.length);
     expect(emu.calls.count('sessions.get')).toBe(0);
+  });
+
+  it('maps sessions to the identity a connection was tagged with after them (sprawl tags what it rotates)', async () => {
+    const t = estate.truth.find((x) => x.link === 'none')!;
+    const live = estate.connections.find((c) => c.name === t.name)!;
+    const before = { ...live.connection_tags };
+    const identity = IDENTITIES[0]!.id;
+    live.connection_tags = { ...before, [SPRAWL_TAG]: encodeSprawlTag(identity) };
+    try {
+      const r = await run(emu);
+      const sessions = expected(estate, NOW - 90 * DAY, NOW).filter((s) => s.connection === t.name);
+      expect(sessions.length).toBeGreaterThan(0);
+      // the sessions themselves carry the tags of their time, without sprawl's
+      expect(sessions.every((s) => s.connection_tags?.[SPRAWL_TAG] === undefined)).toBe(true);
+      const acts = r.activities.filter((a) => a.target === t.name);
+      expect(acts).toHaveLength(sessions.length);
+      expect(new Set(acts.map((a) => a.identityId))).toEqual(new Set([identity]));
+    } finally {
+      live.connection_tags = before;
+    }
   });
 
   it('maps sessions faithfully: one activity per session, machine vs human actors', async () => {

@@ -274,6 +274,7 @@ describe('gateway.rotate', () => {
     }
     const conn = awsConnection();
     conn.secret['envvar:EXTRA'] = b64('keep-me');
+    delete conn.connection_tags[SPRAWL_TAG];
     const kept = conn.secret['envvar:EXTRA'];
     // The minter gives no region and the rotate plan carries none: the stored one stays.
     const region = conn.secret['envvar:AWS_REGION'];
@@ -293,6 +294,9 @@ describe('gateway.rotate', () => {
     expect(discarded).toEqual([]);
     expectNoSecrets(out, minted.values());
     expect(JSON.stringify(out)).not.toContain(kept);
+    // an untagged connection now carries the identity's tag (its sessions map back whatever key it holds)
+    const tags = stored(conn.name)?.connection_tags ?? {};
+    expect(tags[SPRAWL_TAG] !== undefined ? decodeSprawlTag(tags[SPRAWL_TAG]) : undefined).toBe(etl.id);
   });
 
   it('a missing connection is an error, and nothing is minted', async () => {
