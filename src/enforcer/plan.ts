@@ -457,6 +457,11 @@ function revokeSteps(facts: IdentityFacts, config: EnforceConfig): PlanAction[] 
       break;
     }
     case 'github-deploy-key':
+      if (identity.labels['archived'] === 'true') {
+        // GitHub refuses writes to an archived repository (403 "Repository was archived so is read-only").
+        out.push(manual(facts, `Repository ${identity.labels['repo'] ?? identity.scope} is archived, so read-only: unarchive it, delete deploy key ${identity.name}, archive it again (the key can still read an archived repository)`));
+        break;
+      }
       for (const c of facts.credentials.length ? facts.credentials : []) out.push(...retireCredential(facts, c, [], config));
       if (facts.credentials.length === 0) out.push(manual(facts, `Delete deploy key ${identity.name} in the repository settings`));
       break;

@@ -63,7 +63,11 @@ export async function rollbackPlan(opts: RollbackOptions): Promise<RollbackRepor
     }
     if (h.applied.status === 'noop') {
       // Nothing changed when it applied: nothing to restore, but the journal says it is undone.
-      if (opts.execute) await journalUndo(store, plan, action, ctx, 'noop', { note: 'applied as a no-op: nothing to restore' });
+      if (!opts.execute) {
+        record(action, { actionId: action.id, result: 'would', note: 'applied as a no-op: nothing to restore' });
+        continue;
+      }
+      await journalUndo(store, plan, action, ctx, 'noop', { note: 'applied as a no-op: nothing to restore' });
       record(action, { actionId: action.id, result: 'undone', outcome: { status: 'noop', before: null, request: null, after: null } });
       continue;
     }

@@ -39,6 +39,7 @@ export function planSummary(plan: Plan, opts: { listLimit?: number } = {}): stri
   lines.push(final.length ? `Cannot be undone: ${plural(final.length, 'action')} (${count(final, (a) => a.kind).map(([k, n]) => `${k} ${n}`).join(', ')}).` : 'Every action can be undone with sprawl rollback.');
   if (manual.length) lines.push(`For a person: ${plural(manual.length, 'action')} no API can do safely (listed as manual).`);
   const limit = opts.listLimit ?? 40;
+  if (limit <= 0) return lines.join('\n') + '\n';
   lines.push('');
   lines.push(`Actions${actions.length > limit ? ` (first ${limit} of ${actions.length}; the plan file has all)` : ''}:`);
   for (const a of actions.slice(0, limit)) lines.push(`  ${a.id}  stage ${a.stage}  ${a.kind.padEnd(30)} ${a.summary}`);

@@ -174,6 +174,12 @@ describe('buildPlan: one identity, what each verdict does', () => {
       expect: ['github.deploy-key.delete'],
     },
     {
+      name: 'revoke a deploy key of an archived repository: manual (GitHub refuses writes there)',
+      inv: inventory({ identities: [{ ...deployKey, labels: { repo: 'acme/api', archived: 'true' } }], credentials: [dk] }),
+      verdicts: [verdict(deployKey, 'revoke')],
+      expect: ['manual'],
+    },
+    {
       name: 'revoke a GitHub App installation: manual',
       inv: inventory({ identities: [app] }),
       verdicts: [verdict(app, 'revoke')],
