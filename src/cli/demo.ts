@@ -5,6 +5,7 @@ import { renderStoredReport } from '../pipeline/report.ts';
 import { EXIT, parsePositiveInt, runtime, withStore } from './common.ts';
 import { writeOutput } from './report.ts';
 import { scanAndSummarize } from './scan.ts';
+import { DEMO_ENFORCE_STORE, enforceWalkthrough, freshDemoStore } from './demo-enforce.ts';
 
 export const DEMO_STORE = '.sprawl/demo.db';
 export const DEMO_REPO = '.sprawl/demo-repo';
@@ -17,7 +18,8 @@ export function registerDemo(program: Command): void {
     .option('--size <n>', 'identities in the sandbox estate', parsePositiveInt('--size', 100_000), 150)
     .option('--seed <seed>', 'seed of the sandbox estate (same seed, same estate)', 'demo')
     .option('--json', 'print the scan summary as JSON')
-    .action(async (opts: { output: string; size: number; seed: string; json?: boolean }, cmd: Command) => {
+    .option('--enforce', `then plan, apply stage 1 of the plan to the sandbox, scan again, and write reports of before (<output>.before.html) and after (<output>); its own store, ${DEMO_ENFORCE_STORE}, starts empty`)
+    .action(async (opts: { output: string; size: number; seed: string; json?: boolean; enforce?: boolean }, cmd: Command) => {
       const rt = runtime(cmd);
       // The sandbox is loaded only here: product code never depends on it.
       const { startSandbox } = await import('../sandbox/index.ts');
@@ -42,6 +44,12 @@ export function registerDemo(program: Command): void {
             `${sandbox.estate.github.orgs.length} GitHub organizations on ${sandbox.github.endpoint}, ${sandbox.kubernetes.clusters.length} Kubernetes clusters` +
             (repos[0] ? `, repository ${repos[0].name} in ${DEMO_REPO}` : ''),
         );
+        if (opts.enforce) {
+          const location = rt.opts.db ?? DEMO_ENFORCE_STORE;
+          if (!rt.opts.db) freshDemoStore(resolve(location));
+          process.exitCode = await withStore(location, (store) => enforceWalkthrough(rt, store, config, opts.output));
+          return;
+        }
         const location = rt.opts.db ?? DEMO_STORE;
         const code = await withStore(location, async (store) => {
           const { code } = await scanAndSummarize(rt, store, config, { json: opts.json });

@@ -207,4 +207,24 @@ describe('sprawl demo', () => {
     expect(existsSync(join(sub, 'sprawl-report.html'))).toBe(true);
     expect(existsSync(join(sub, '.sprawl', 'demo.db'))).toBe(true);
   });
+
+  it('--enforce: plans, applies stage 1 to the sandbox, scans again and writes before and after reports', async () => {
+    const sub = mkdtempSync(join(dir, 'demo-enforce-'));
+    const run = () => runCli(['demo', '--enforce', '--size', '60', '--seed', 'demo-enforce', '--output', 'after.html'], { cwd: sub });
+    const r = await run();
+    expect(r.code, r.stderr).toBe(0);
+    for (const step of ['== 1. Scan the estate ==', '== 2. Plan ==', '== 3. Apply stage 1', '== 4. Scan again ==']) expect(r.stdout).toContain(step);
+    const applied = /Plan p_[0-9a-f]{16}: applied (\d+)/.exec(r.stdout);
+    expect(Number(applied?.[1] ?? 0)).toBeGreaterThan(0);
+    expect(r.stdout).not.toMatch(/^failed /m);
+    // the re-scan resolves findings the apply settled
+    const resolved = [...r.stdout.matchAll(/resolved (\d+)/g)].map((m) => Number(m[1]));
+    expect(resolved.at(-1)).toBeGreaterThan(0);
+    for (const f of ['after.before.html', 'after.html', '.sprawl/demo-plan.json', '.sprawl/demo-enforce.db']) expect(existsSync(join(sub, f)), f).toBe(true);
+    expect(readFileSync(join(sub, 'after.html'), 'utf8')).not.toBe(readFileSync(join(sub, 'after.before.html'), 'utf8'));
+    // a second run starts from an empty store: the same walk-through again, not a no-op
+    const again = await run();
+    expect(again.code, again.stderr).toBe(0);
+    expect(/Plan p_[0-9a-f]{16}: applied (\d+)/.exec(again.stdout)?.[1]).toBe(applied?.[1]);
+  });
 });
