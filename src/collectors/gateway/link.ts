@@ -6,7 +6,7 @@
  * federation (a session's `metadata.federation.resolved_principal`) and the config's map.
  */
 import type { GatewayConnection } from '../../model/index.ts';
-import { SPRAWL_TAG, decodeSprawlTag } from '../../providers/hoop/tags.ts';
+import { SPRAWL_CREDENTIAL_TAG, SPRAWL_TAG, decodeSprawlTag } from '../../providers/hoop/tags.ts';
 import type { HoopConnection, HoopSession } from '../../providers/hoop/types.ts';
 
 export interface GatewayInventory {
@@ -111,7 +111,12 @@ export function createLinker(inventory: GatewayInventory | undefined, connection
         if (cred) return { cred, key };
       }
     }
-    return undefined;
+    // The credential sprawl put there, by its tag: for secrets that name no public id (Azure
+    // client secrets) and for gateways that hide secret values.
+    const tagged = conn?.connection_tags?.[SPRAWL_CREDENTIAL_TAG];
+    const pid = tagged !== undefined ? decodeSprawlTag(tagged) : undefined;
+    const cred = pid !== undefined ? byPublicId.get(pid) : undefined;
+    return cred ? { cred, key: `tag:${SPRAWL_CREDENTIAL_TAG}` } : undefined;
   };
   const map = connectionMap.map((m) => ({ re: compilePattern(m.pattern), identity: m.identity }));
 

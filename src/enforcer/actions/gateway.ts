@@ -16,7 +16,7 @@ import type { GatewayConfig } from '../../config/gateway-schema.ts';
 import type { PlanAction } from '../../model/index.ts';
 import { HoopApiError, createHoopClient } from '../../providers/hoop/client.ts';
 import type { HoopClientSettings, HoopConnectionInput, HoopWriteClient } from '../../providers/hoop/client.ts';
-import { decodeSprawlTag, encodeSprawlTag, SPRAWL_TAG } from '../../providers/hoop/tags.ts';
+import { decodeSprawlTag, encodeSprawlTag, SPRAWL_CREDENTIAL_TAG, SPRAWL_TAG } from '../../providers/hoop/tags.ts';
 import type { HoopConnection } from '../../providers/hoop/types.ts';
 import { CONNECTION_NAME_RE } from '../shapes.ts';
 import type { ActionContext, ActionHandler, CredentialMinter, Json, MintedCredential, Outcome } from './types.ts';
@@ -224,6 +224,7 @@ function registerHandler(minters: readonly CredentialMinter[], opts: GatewayHand
       let secret: Record<string, string>;
       try {
         secret = secretMap(action, keys, minted);
+        if (Object.keys(tags).length < MAX_TAGS) fields.connection_tags = { ...tags, [SPRAWL_CREDENTIAL_TAG]: encodeSprawlTag(minted.publicId) };
       } catch (err) {
         const cleanup = await discard();
         throw cleanup ? new Error(`${(err as Error).message}; ${cleanup}`) : err;
@@ -304,16 +305,18 @@ function rotateHandler(minters: readonly CredentialMinter[], opts: GatewayHandle
       const minted = await minter.mint(action, ctx);
       const path = `/api/connections/${name}`;
       let ours: Record<string, string> | undefined;
+      // The fresh credential may be one no scan lists (a Kubernetes TokenRequest token) or whose
+      // secret names no public id (an Azure client secret): the identity's and the credential's
+      // tags keep the connection mapped to both, where hoop has room for them.
+      const tags = { ...(conn.connection_tags ?? {}) };
+      if (tags[SPRAWL_TAG] === undefined && Object.keys(tags).length < MAX_TAGS) tags[SPRAWL_TAG] = encodeSprawlTag(action.identityId);
+      if (tags[SPRAWL_CREDENTIAL_TAG] !== undefined || Object.keys(tags).length < MAX_TAGS) tags[SPRAWL_CREDENTIAL_TAG] = encodeSprawlTag(minted.publicId);
       try {
         ours = secretMap(action, keys, minted, new Set(Object.keys(previous)));
         // hoop replaces the whole map: every entry kept as GET returned it (null where the org hides
         // values: hoop then keeps the stored one), ours replaced.
         const secret: Record<string, string | null> = { ...previous, ...ours };
-        // The fresh credential may be one no scan lists (a Kubernetes TokenRequest token): the
-        // identity's tag keeps the connection's sessions mapped to it, where hoop has room for it.
-        const tags = conn.connection_tags ?? {};
-        const tag = tags[SPRAWL_TAG] === undefined && Object.keys(tags).length < 10 ? { connection_tags: { ...tags, [SPRAWL_TAG]: encodeSprawlTag(action.identityId) } } : {};
-        await call(action, `PATCH ${path}`, () => gw.client.patchConnection(name, { secret, ...tag }));
+        await call(action, `PATCH ${path}`, () => gw.client.patchConnection(name, { secret, connection_tags: tags }));
       } catch (err) {
         let problem: string | undefined;
         try {
@@ -328,7 +331,7 @@ function rotateHandler(minters: readonly CredentialMinter[], opts: GatewayHandle
       return {
         status: 'done',
         before: { connectionId: conn.id, secretKeys: previousSecretKeys },
-        request: { method: 'PATCH', path, body: { secret: redact({ ...previous, ...ours }), ...(conn.connection_tags?.[SPRAWL_TAG] === undefined ? { tagged: SPRAWL_TAG } : {}) } },
+        request: { method: 'PATCH', path, body: { secret: redact({ ...previous, ...ours }), connection_tags: tags } },
         after: { credentialPublicId: minted.publicId, previousSecretKeys, ...(minted.expiresAt ? { expiresAt: minted.expiresAt } : {}) },
       };
     },

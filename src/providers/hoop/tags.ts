@@ -9,6 +9,12 @@
  */
 
 export const SPRAWL_TAG = 'sprawl-identity';
+/**
+ * The `sprawl-credential` connection tag: the public id of the credential sprawl put into the
+ * connection (an Azure client secret's keyId, a GCP key id, an AWS key id), encoded like the
+ * identity. Scans read it where the secret itself names no public id or the gateway hides values.
+ */
+export const SPRAWL_CREDENTIAL_TAG = 'sprawl-credential';
 const PREFIX = 's1:';
 /** Hoop's tag value rule (with `.` excluded, as the reference notes). */
 export const TAG_VALUE_RE = /^[A-Za-z0-9 \-_+=@/:]{1,256}$/;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLinker } from '../../../src/collectors/gateway/link.ts';
 import type { HoopConnection } from '../../../src/providers/hoop/types.ts';
-import { SPRAWL_TAG, encodeSprawlTag } from '../../../src/providers/hoop/tags.ts';
+import { SPRAWL_CREDENTIAL_TAG, SPRAWL_TAG, encodeSprawlTag } from '../../../src/providers/hoop/tags.ts';
 
 const ETL = 'aws:111122223333:user/etl';
 const OPS = 'aws:111122223333:user/ops';
@@ -39,6 +39,13 @@ describe('createLinker: which identity and which key a connection acts as', () =
       conn({}, 'AKIAFAKEAAAAAAAAAAA3'),
       { identityId: OPS, linkedBy: 'credential', credentialId: `${OPS}/key/AKIAFAKEAAAAAAAAAAA3`, secretKey: 'envvar:AWS_ACCESS_KEY_ID' },
     ],
+    [
+      'the credential sprawl tagged, where the secret names no public id (an Azure client secret)',
+      conn({ [SPRAWL_TAG]: encodeSprawlTag(ETL), [SPRAWL_CREDENTIAL_TAG]: encodeSprawlTag('AKIAFAKEAAAAAAAAAAA2') }),
+      { identityId: ETL, linkedBy: 'sprawl-tag', credentialId: `${ETL}/key/AKIAFAKEAAAAAAAAAAA2`, secretKey: `tag:${SPRAWL_CREDENTIAL_TAG}` },
+    ],
+    ['a credential tag naming another identity\'s key is not attributed', conn({ [SPRAWL_TAG]: encodeSprawlTag(ETL), [SPRAWL_CREDENTIAL_TAG]: encodeSprawlTag('AKIAFAKEAAAAAAAAAAA3') }), { identityId: ETL, linkedBy: 'sprawl-tag' }],
+    ['a credential tag naming no known credential', conn({ [SPRAWL_CREDENTIAL_TAG]: encodeSprawlTag('AKIAFAKEAAAAAAAAAAA9') }), undefined],
     ['nothing that links', conn({ environment: 'prod' }, 'AKIAFAKEAAAAAAAAAAA7'), undefined],
   ])('%s', (_name, c, expected) => {
     expect(linker.staticLink(undefined, c)).toEqual(expected);
