@@ -96,6 +96,22 @@ describe('STS', () => {
     expect(err.$metadata?.httpStatusCode).toBe(403);
   });
 
+  it('the scanner\'s own key, once deactivated, signs nothing (InvalidClientTokenId), and works again when reactivated', async () => {
+    const { accountId, userName } = sb.estate.aws.scanner;
+    const key = sb.estate.aws.accounts.find((a) => a.id === accountId)?.users.find((u) => u.name === userName)?.accessKeys.find((k) => k.id === sb.env.AWS_ACCESS_KEY_ID);
+    expect(key?.status).toBe('Active');
+    const sts = new STSClient({ region: 'us-east-1', endpoint: sb.aws.endpoint, credentials: { accessKeyId: sb.env.AWS_ACCESS_KEY_ID, secretAccessKey: sb.env.AWS_SECRET_ACCESS_KEY } });
+    try {
+      key!.status = 'Inactive';
+      expect((await errorOf(sts.send(new GetCallerIdentityCommand({})))).name).toBe('InvalidClientTokenId');
+      key!.status = 'Active';
+      expect((await sts.send(new GetCallerIdentityCommand({}))).Account).toBe(accountId);
+    } finally {
+      key!.status = 'Active';
+      sts.destroy();
+    }
+  });
+
   it('an unknown access key is InvalidClientTokenId', async () => {
     const sts = new STSClient({ region: 'us-east-1', endpoint: sb.aws.endpoint, credentials: { accessKeyId: 'AKIAUNKNOWNUNKNOWN22', secretAccessKey: 'sandbox/x' } });
     const err = await errorOf(sts.send(new GetCallerIdentityCommand({})));

@@ -90,6 +90,9 @@ function resolveCaller(req: IncomingMessage, state: EmulatorState, baseKeyId: st
   if (keyId === baseKeyId) {
     const { accountId, userName } = state.estate.aws.scanner;
     const user = state.accounts.get(accountId)?.users.get(userName);
+    // As IAM does: a deactivated or deleted key no longer signs anything.
+    const key = state.accounts.get(accountId)?.keys.get(keyId)?.key;
+    if (user && (!key || key.status !== 'Active')) throw new AwsFault(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
     return { accountId, userName, arn: `arn:aws:iam::${accountId}:user/${userName}`, userId: user?.id ?? 'AIDASANDBOXSCANNER00' };
   }
   const session = state.sessions.get(keyId);
