@@ -54,6 +54,7 @@ import type { AwsConfig } from '../../config/schema.ts';
 import type { PlanAction } from '../../model/index.ts';
 import { accountClients, baseCredentialsFromEnv } from '../../providers/aws/accounts.ts';
 import { awsClientSettings, describeAwsError } from '../../providers/aws/client.ts';
+import { NoRoomError } from './types.ts';
 import type { ActionContext, ActionHandler, CredentialMinter, Json, MintedCredential } from './types.ts';
 
 /** The inline policy `aws.role.deny` puts on a role unless the plan names another. */
@@ -549,7 +550,7 @@ export const awsMinter: CredentialMinter = {
       const keys = await listKeys(aws, ref.user, ref.label);
       if (keys === undefined) throw new Error(`${ref.label}: cannot create an access key, the user does not exist`);
       const full = (ids: string): Error =>
-        new Error(`${ref.label}: already has ${ACCESS_KEYS_PER_USER} access keys (${ids}), the most IAM allows; free a slot first (deactivate and delete one) before a fresh key can be made`);
+        new NoRoomError(`${ref.label}: already has ${ACCESS_KEYS_PER_USER} access keys (${ids}), the most IAM allows; free a slot first (deactivate and delete one) before a fresh key can be made`);
       if (keys.length >= ACCESS_KEYS_PER_USER) throw full(keys.map((k) => `${k.AccessKeyId ?? '?'} ${k.Status ?? ''}`.trim()).join(', '));
       const out = await aws.iam.send(new CreateAccessKeyCommand({ UserName: ref.user }), aws.signal ? { abortSignal: aws.signal } : {}).catch((err: unknown) => {
         throw describeAwsError(err).code.startsWith('LimitExceeded') ? full('one was created meanwhile') : failed(ref.label, 'CreateAccessKey', err);

@@ -66,6 +66,14 @@ export interface MintedCredential {
 }
 
 /**
+ * Thrown by `mint` when the identity has no room for another credential (an IAM user holds at
+ * most two access keys): apply then discards what an interrupted run minted, and mints again.
+ */
+export class NoRoomError extends Error {
+  override name = 'NoRoomError';
+}
+
+/**
  * Makes fresh credentials for one kind of identity, for `gateway.register` and `gateway.rotate`
  * (the action's params carry the identity's coordinates: see `coordinates` in ../plan.ts), and
  * discards one it made when registering it in the gateway failed, or on undo.
