@@ -15,7 +15,8 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
 import { awsIdentityId, type Inventory, type Plan, type PlanAction, type Verdict } from '../model/index.ts';
-import { appendJournal, latestScan, loadInventory, loadJournal, loadVerdicts, savePlan, type JournalEntry, type Store } from '../store/index.ts';
+import { appendJournal, latestScan, loadInventory, loadJournal, loadVerdicts, planStoredAt, savePlan, type JournalEntry, type Store } from '../store/index.ts';
+import { NoRoomError } from './actions/types.ts';
 import type { ActionContext, ActionHandler, CredentialMinter, Json, Outcome } from './actions/types.ts';
 import { identityBasis } from './plan.ts';
 
@@ -143,6 +144,9 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
   }
   if (opts.execute) await savePlan(store, plan, ctx.now());
   const history = histories(await loadJournal(store, { planId: plan.id }));
+  // The plan's first apply: the grace period of a deletion with nothing before it starts there.
+  const firstApply = await planStoredAt(store, plan.id);
+  const planStart = firstApply !== undefined ? Date.parse(firstApply) : ctx.now().getTime();
   const identities = new Map((latest?.identities ?? []).map((i) => [i.id, i]));
   const exempt = new Set(verdicts.filter((v) => v.verdict === 'exempt').map((v) => v.identityId));
   const byId = new Map(plan.actions.map((a) => [a.id, a]));
@@ -189,13 +193,13 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
       continue;
     }
     if (action.stage === 2) {
-      const wait = stageTwoWait(action, history, ctx.now(), latest, opts.execute);
+      const wait = stageTwoWait(action, byId, history, planStart, ctx.now(), latest, opts.execute);
       if (wait) {
         record(action, wait);
         continue;
       }
     }
-    const handler = handlerOf(action.kind, registry, journaledMinters(action, registry, journal));
+    const handler = handlerOf(action.kind, registry, journaledMinters(action, registry, journal, h?.minted ?? []));
     if (!handler) {
       record(action, { actionId: action.id, result: 'failed', error: `no implementation of ${action.kind}` });
       continue;
@@ -277,23 +281,38 @@ function dependencyBlock(
  * A stage-2 step is due when every stage-1 step it depends on applied at least its grace period
  * ago and the latest scan shows no use of the identity or its credentials since then.
  */
-function stageTwoWait(action: PlanAction, history: ReadonlyMap<string, ActionHistory>, now: Date, latest: Inventory | undefined, execute: boolean): ActionResult | undefined {
+function stageTwoWait(
+  action: PlanAction,
+  byId: ReadonlyMap<string, PlanAction>,
+  history: ReadonlyMap<string, ActionHistory>,
+  planStart: number,
+  now: Date,
+  latest: Inventory | undefined,
+  execute: boolean,
+): ActionResult | undefined {
   const grace = (action.graceDays ?? 0) * DAY_MS;
-  let since = 0;
-  for (const dep of action.dependsOn) {
-    const applied = history.get(dep)?.applied;
+  // When the grace period started: when the steps that cut the identity off applied. A deletion it
+  // waits for (the tokens before their account) passes through to that deletion's own steps, so
+  // grace periods do not stack.
+  const startOf = (id: string): number => {
+    const dep = byId.get(id);
+    if (dep && dep.kind.endsWith('.delete')) return dep.dependsOn.length > 0 ? Math.max(...dep.dependsOn.map(startOf)) : planStart;
+    const applied = history.get(id)?.applied;
     // Depending on a step applied only in this run (or a dry run's would-apply): the grace starts now.
-    const at = applied && isApplied(history.get(dep)) ? Date.parse(applied.at) : now.getTime();
-    since = Math.max(since, at);
-  }
-  if (action.dependsOn.length === 0) since = now.getTime() - grace;
+    return applied && isApplied(history.get(id)) ? Date.parse(applied.at) : now.getTime();
+  };
+  let since = 0;
+  for (const dep of action.dependsOn) since = Math.max(since, startOf(dep));
+  // Nothing to cut off first (a user without keys, a key already inactive): the grace period runs
+  // from the plan's first apply, so nothing is deleted on the day it was planned.
+  if (action.dependsOn.length === 0) since = planStart;
   const due = since + grace;
   if (due > now.getTime()) {
     const dueAt = new Date(due).toISOString();
     return { actionId: action.id, result: 'waiting', reason: `due ${dueAt.slice(0, 10)} (grace period of ${action.graceDays ?? 0} days)${execute ? '' : ''}`, dueAt };
   }
   // Only a deletion is held back by use: a gateway step or a retirement waiting behind one is the migration itself.
-  if (latest && action.dependsOn.length > 0 && action.kind.endsWith('.delete')) {
+  if (latest && action.kind.endsWith('.delete')) {
     const usedAt = lastUseOf(action, latest);
     if (usedAt !== undefined && Date.parse(usedAt) > since) {
       return { actionId: action.id, result: 'skipped', reason: `held: ${action.identityName} was used at ${usedAt}, after it was disabled; ask its owner before deleting` };
@@ -314,17 +333,33 @@ function lastUseOf(action: PlanAction, inv: Inventory): string | undefined {
   return times.sort().at(-1);
 }
 
-/** Minters that journal each fresh credential's public id before the gateway uses it (a crash then leaves a trace to clean up). */
+/**
+ * Minters that journal each fresh credential's public id before the gateway uses it (a crash then
+ * leaves a trace to clean up). When the identity has no room left for another credential and an
+ * interrupted run minted some (`orphans`: they take the room), those are discarded and the mint
+ * tried again: the action is about to put a fresh one in their place anyway.
+ */
 function journaledMinters(
   action: PlanAction,
   registry: ActionRegistry,
   journal: (action: PlanAction, status: JournalEntry['status'], detail: Record<string, unknown>) => Promise<JournalEntry>,
+  orphans: readonly string[],
 ): CredentialMinter[] {
   return registry.minters.map(
     (m): CredentialMinter => ({
       kinds: m.kinds,
       mint: async (a, c) => {
-        const minted = await m.mint(a, c);
+        let minted;
+        try {
+          minted = await m.mint(a, c);
+        } catch (err) {
+          if (!(err instanceof NoRoomError) || orphans.length === 0) throw err;
+          for (const id of orphans) {
+            c.log.info('discarding a credential minted by an interrupted run, to make room', { identity: a.identityName, credential: id });
+            await m.discard(a, id, c);
+          }
+          minted = await m.mint(a, c);
+        }
         await journal(action, 'minted', { publicId: minted.publicId, ...(minted.expiresAt ? { expiresAt: minted.expiresAt } : {}) });
         return minted;
       },
@@ -353,11 +388,14 @@ function outcomePublicId(after: Json): string | undefined {
   return after !== null && typeof after === 'object' && !Array.isArray(after) && typeof after.credentialPublicId === 'string' ? after.credentialPublicId : undefined;
 }
 
+/**
+ * All, some or none of the plan's due actions in effect: applied now or before (`already`), or in a
+ * dry run would apply; `skipped` and `failed` ones are not. `nothing` when nothing was due at all.
+ * So a re-run of a plan with a refused action says `some` again, as the first run did.
+ */
 function overall(results: readonly ActionResult[]): ApplyReport['outcome'] {
-  const due = results.filter((r) => r.result === 'applied' || r.result === 'failed' || r.result === 'skipped' || r.result === 'would');
-  const ok = results.filter((r) => r.result === 'applied' || r.result === 'would').length;
-  const failed = results.filter((r) => r.result === 'failed' || r.result === 'skipped').length;
-  if (due.length === 0) return 'nothing';
-  if (failed === 0) return 'all';
-  return ok === 0 ? 'none' : 'some';
+  const count = (...kinds: ActionResult['result'][]): number => results.filter((r) => kinds.includes(r.result)).length;
+  const bad = count('failed', 'skipped');
+  if (bad === 0) return count('applied', 'would') > 0 ? 'all' : 'nothing';
+  return count('applied', 'would', 'already') === 0 ? 'none' : 'some';
 }

@@ -334,6 +334,8 @@ function revokeSteps(facts: IdentityFacts, config: EnforceConfig): PlanAction[] 
     case 'aws-iam-user': {
       const retired = facts.credentials.flatMap((c) => retireCredential(facts, c, [], config));
       out.push(...retired);
+      // A user with no key to retire still waits the grace period after its connection is cut off.
+      const cutoff = out.filter((a) => a.kind === 'gateway.cutoff');
       out.push(
         step(facts, {
           kind: 'aws.user.delete',
@@ -341,7 +343,7 @@ function revokeSteps(facts: IdentityFacts, config: EnforceConfig): PlanAction[] 
           stage: 2,
           reversible: false,
           graceDays: grace,
-          dependsOn: retired.filter((a) => a.stage === 2).map((a) => a.id),
+          dependsOn: [...cutoff, ...retired.filter((a) => a.stage === 2)].map((a) => a.id),
           params: { account: identity.scope, user: identity.name },
           summary: `Delete IAM user ${identity.name} (its policies, group memberships and login profile first)`,
         }),

@@ -149,6 +149,12 @@ export async function savePlan(store: Store, plan: Plan, now: Date): Promise<voi
     .execute();
 }
 
+/** When the plan was first applied (stored by `savePlan`), or undefined. */
+export async function planStoredAt(store: Store, id: string): Promise<string | undefined> {
+  const row = await store.db.selectFrom('plans').select(['stored_at']).where('id', '=', id).executeTakeFirst();
+  return row?.stored_at;
+}
+
 export async function loadPlan(store: Store, id: string): Promise<Plan | undefined> {
   const row = await store.db.selectFrom('plans').select(['body']).where('id', '=', id).executeTakeFirst();
   return row ? parseJson<Plan | undefined>(row.body, undefined, `plan ${id}`) : undefined;

@@ -201,6 +201,58 @@ describe('applyPlan', () => {
     expect(byTarget[`aws.key.delete ${k2.publicId}`]).toMatchObject({ result: 'skipped', reason: expect.stringMatching(/held: loader was used at .* after it was disabled/) as unknown });
   });
 
+  it('a deletion behind another deletion waits one grace period, not two', async () => {
+    await scanOf('s1', NOW, { identities: [etl], credentials: [k1], verdicts: [{ identityId: etl.id, verdict: 'revoke', reasons: [], findingIds: [] }] });
+    const plan = buildPlan({
+      scan: { id: 's1', startedAt: NOW.toISOString() },
+      inventory: { identities: [etl], credentials: [k1], grants: [], activities: [], leaks: [], connections: [], gatewayUsers: [] },
+      verdicts: [{ identityId: etl.id, verdict: 'revoke', reasons: [], findingIds: [] }],
+      findings: [],
+      config: enforceSchema.parse({ gateway: { agentId: AGENT } }),
+      now: NOW,
+    });
+    expect(plan.actions.map((a) => a.kind)).toEqual(['aws.key.deactivate', 'aws.key.delete', 'aws.user.delete']);
+    const fake = fakeEstate();
+    await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true });
+    const early = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(new Date(NOW.getTime() + 13 * DAY)), execute: true });
+    expect(early.results.map((x) => x.result)).toEqual(['already', 'waiting', 'waiting']);
+    const due = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(new Date(NOW.getTime() + 15 * DAY)), execute: true });
+    expect(due.results.map((x) => x.result)).toEqual(['already', 'applied', 'applied']);
+  });
+
+  it('a deletion with nothing to cut off first (a user without keys) waits the grace period from the first apply', async () => {
+    const idle = user('idle');
+    await scanOf('s1', NOW, { identities: [idle], credentials: [], verdicts: [{ identityId: idle.id, verdict: 'revoke', reasons: [], findingIds: [] }] });
+    const plan = buildPlan({
+      scan: { id: 's1', startedAt: NOW.toISOString() },
+      inventory: { identities: [idle], credentials: [], grants: [], activities: [], leaks: [], connections: [], gatewayUsers: [] },
+      verdicts: [{ identityId: idle.id, verdict: 'revoke', reasons: [], findingIds: [] }],
+      findings: [],
+      config: enforceSchema.parse({ gateway: { agentId: AGENT } }),
+      now: NOW,
+    });
+    expect(plan.actions.map((a) => `${a.kind} ${a.dependsOn.length}`)).toEqual(['aws.user.delete 0']);
+    const fake = fakeEstate();
+    const first = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true });
+    expect(first.results.map((x) => x.result)).toEqual(['waiting']);
+    expect(first.outcome).toBe('nothing');
+    const early = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(new Date(NOW.getTime() + 10 * DAY)), execute: true });
+    expect(early.results.map((x) => x.result)).toEqual(['waiting']);
+    const due = await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(new Date(NOW.getTime() + 15 * DAY)), execute: true });
+    expect(due.results.map((x) => x.result)).toEqual(['applied']);
+    expect(fake.calls).toEqual(['delete idle']);
+  });
+
+  it('a re-run of a plan with a refused action says some, as the first run did', async () => {
+    const plan = await migratePlan();
+    const fake = fakeEstate();
+    const protect = new Set([k1.publicId]);
+    expect((await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true, protect })).outcome).toBe('some');
+    expect((await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true, protect })).outcome).toBe('some');
+    expect((await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true })).outcome).toBe('all');
+    expect((await applyPlan({ store, plan, registry: fake.registry, ctx: ctxAt(NOW), execute: true })).outcome).toBe('nothing');
+  });
+
   it('reports a failed action, blocks what depends on it, goes on with the rest, and retries it next time', async () => {
     const plan = await migratePlan();
     const fake = fakeEstate();
