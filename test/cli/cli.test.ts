@@ -163,7 +163,16 @@ describe('sprawl CLI', () => {
       const r = await runCli(['scan', '--json', '--db', join(dir, 'sigint.db')], {
         cwd: dir,
         env,
-        onSpawn: (child) => void setTimeout(() => child.kill('SIGINT'), 1_500),
+        // Interrupt once the scan is under way (its first AWS calls answered), however slow the machine is to start it.
+        onSpawn: (child) => {
+          sandbox.aws.calls.reset();
+          const poll = setInterval(() => {
+            if (sandbox.aws.calls.count() < 3) return;
+            clearInterval(poll);
+            child.kill('SIGINT');
+          }, 25);
+          child.once('exit', () => clearInterval(poll));
+        },
       });
       expect(r.code, r.stderr).toBe(130);
       expect(r.stderr).toContain('SIGINT: stopping');
