@@ -13,6 +13,7 @@ import { gcpSchema } from '../../config/gcp-schema.ts';
 import type { PlanAction } from '../../model/index.ts';
 import { callOptions, createGcpAuth, createGcpClients, describeGcpError, gcpClientSettings, isNotFound } from '../../providers/gcp/client.ts';
 import type { GcpCallOptions, GcpClients, GcpClientSettings } from '../../providers/gcp/client.ts';
+import { NoRoomError } from './types.ts';
 import type { ActionContext, ActionHandler, CredentialMinter, Json, MintedCredential, Outcome } from './types.ts';
 
 interface Gcp {
@@ -232,6 +233,9 @@ export const gcpHandlers: ActionHandler[] = [keyDisable, keyDelete, saDisable, s
 /** Secret keys of a GCP connection (see ../shapes.ts). */
 export const GCP_CREDENTIALS_SECRET = 'filesystem:GOOGLE_APPLICATION_CREDENTIALS';
 export const GCP_PROJECT_SECRET = 'envvar:CLOUDSDK_CORE_PROJECT';
+/** User-managed keys a GCP service account may hold. */
+const GCP_USER_KEYS_PER_ACCOUNT = 10;
+
 /** publicId of a keyless (IAM federation) credential: nothing was created. */
 export const GCP_FEDERATION_ID = 'federation';
 
@@ -242,9 +246,19 @@ export const gcpMinter: CredentialMinter = {
     const ref = accountRef(action);
     if (action.params['keyless'] === true) return { publicId: GCP_FEDERATION_ID, secrets: { [GCP_PROJECT_SECRET]: ref.project } };
     const gcp = gcpActionClients(ctx, ref.project);
-    const key = await call(ref.label, 'keys.create', () =>
-      gcp.clients.iam.projects.serviceAccounts.keys.create({ name: ref.name, requestBody: { privateKeyType: 'TYPE_GOOGLE_CREDENTIALS_FILE', keyAlgorithm: 'KEY_ALG_RSA_2048' } }, options(gcp)),
-    );
+    let key: iam_v1.Schema$ServiceAccountKey;
+    try {
+      key = (await gcp.clients.iam.projects.serviceAccounts.keys.create({ name: ref.name, requestBody: { privateKeyType: 'TYPE_GOOGLE_CREDENTIALS_FILE', keyAlgorithm: 'KEY_ALG_RSA_2048' } }, options(gcp))).data;
+    } catch (err) {
+      // GCP's answer to an eleventh user-managed key is a bare 400 FAILED_PRECONDITION: count them to tell.
+      if (describeGcpError(err).status === 400) {
+        const listed = await gcp.clients.iam.projects.serviceAccounts.keys.list({ name: ref.name, keyTypes: ['USER_MANAGED'] }, options(gcp)).then((r) => r.data.keys ?? [], () => undefined);
+        if (listed !== undefined && listed.length >= GCP_USER_KEYS_PER_ACCOUNT) {
+          throw new NoRoomError(`${ref.label}: already has ${listed.length} user-managed keys, the most GCP allows; delete one before a fresh key can be made`, { cause: err });
+        }
+      }
+      throw failed(ref.label, 'keys.create', err);
+    }
     const fromName = key.name ? key.name.slice(key.name.lastIndexOf('/') + 1) : undefined;
     if (!key.privateKeyData) throw new Error(`${ref.label}: keys.create returned no private key data (key ${fromName ?? 'unknown'})`);
     const file = Buffer.from(key.privateKeyData, 'base64').toString('utf8');
