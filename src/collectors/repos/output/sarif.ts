@@ -63,7 +63,7 @@ export interface SarifResult {
     };
   }[];
   partialFingerprints: Record<string, string>;
-  properties?: { commit?: string; author?: string; time?: string };
+  properties?: { repo?: string; commit?: string; author?: string; time?: string };
 }
 
 export interface SarifLog {
@@ -183,10 +183,10 @@ function unknownRule(id: string, severity: Severity): SarifRule {
 }
 
 function sarifResult(f: SecretFinding, ruleIndex: number, rule: SecretRule | undefined, repoRoot: string | undefined): SarifResult {
-  const { commit, author, time } = f.location;
+  const { repo, commit, author, time } = f.location;
   const where = `${f.location.path} at line ${f.line}, column ${f.column}${commit ? ` (commit ${commit.slice(0, 12)})` : ''}`;
   const text = `${rule?.title ?? f.ruleId} (${f.preview}) committed in ${where}. Rotate or revoke it: deleting it from the code does not.`;
-  const properties = { ...(commit ? { commit } : {}), ...(author ? { author } : {}), ...(time ? { time } : {}) };
+  const properties = { ...(repo ? { repo } : {}), ...(commit ? { commit } : {}), ...(author ? { author } : {}), ...(time ? { time } : {}) };
   return {
     ruleId: f.ruleId,
     ruleIndex,
@@ -244,7 +244,7 @@ export function pascalCase(id: string): string {
 }
 
 /** At most `max` UTF-16 units, cut with an ellipsis, never inside a surrogate pair. */
-function bounded(text: string, max: number): string {
+export function bounded(text: string, max: number): string {
   if (text.length <= max) return text;
   let cut = max - 1;
   const code = text.charCodeAt(cut - 1);
