@@ -72,11 +72,16 @@ export async function withStore<T>(location: string, fn: (store: Store) => Promi
   }
 }
 
-export function parseSeverity(value: string): Severity {
-  const v = value.toLowerCase();
-  if (!(SEVERITIES as readonly string[]).includes(v)) throw new UsageError(`--fail-on: expected one of ${SEVERITIES.join(', ')}, got "${value}"`);
-  return v as Severity;
+/** A parser for a severity option, its errors naming the option. */
+export function severityParser(name: string): (value: string) => Severity {
+  return (value: string) => {
+    const v = value.toLowerCase();
+    if (!(SEVERITIES as readonly string[]).includes(v)) throw new UsageError(`${name}: expected one of ${SEVERITIES.join(', ')}, got "${value}"`);
+    return v as Severity;
+  };
 }
+
+export const parseSeverity = severityParser('--fail-on');
 
 export function parsePositiveInt(name: string, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value: string) => {

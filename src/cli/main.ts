@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { BaselineError } from '../collectors/repos/baseline.ts';
 import { ConfigError } from '../config/load.ts';
+import { DiffBaseError } from '../pipeline/diff.ts';
 import { NoScanError } from '../pipeline/report.ts';
 import { NothingToScanError } from '../pipeline/scan.ts';
 import { toolVersion } from '../pipeline/version.ts';
@@ -51,7 +52,7 @@ export function exitCodeFor(err: unknown, write: (s: string) => void = (s) => pr
     if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
     return EXIT.usage;
   }
-  if (err instanceof ConfigError || err instanceof UsageError || err instanceof BaselineError || err instanceof StoreError || err instanceof NoScanError || err instanceof NothingToScanError) {
+  if (err instanceof ConfigError || err instanceof UsageError || err instanceof BaselineError || err instanceof StoreError || err instanceof NoScanError || err instanceof DiffBaseError || err instanceof NothingToScanError) {
     write(`sprawl: ${err.message}\n`);
     return EXIT.usage;
   }

@@ -4,11 +4,12 @@ import type { Severity } from '../model/index.ts';
 import { runScan, type ScanResult } from '../pipeline/scan.ts';
 import { redactUrl, type Store } from '../store/index.ts';
 import { EXIT, parsePositiveInt, parseSeverity, readConfig, runtime, storeLocation, withStore, type Runtime } from './common.ts';
+import { notifyAfterScan, parseNotifyFormat, parseNotifySeverity, parseWebhookUrl, type NotifyOptions } from './notify.ts';
 import { createProgressView } from './progress.ts';
 import { abortOnSignals } from './signals.ts';
 import { countAtOrAbove, summaryJson, summaryText } from './summary.ts';
 
-export interface ScanCommandOptions {
+export interface ScanCommandOptions extends NotifyOptions {
   failOn?: Severity;
   json?: boolean;
   concurrency?: number;
@@ -27,6 +28,7 @@ export async function scanAndSummarize(rt: Runtime, store: Store, config: Config
     signals.dispose();
   }
   rt.out(opts.json ? summaryJson(result, { store: store.location }) : summaryText(result, rt.term));
+  await notifyAfterScan(rt, store, result, opts);
   const interrupted = signals.exitCode();
   if (interrupted !== undefined) return { code: interrupted, result };
   if (result.scan.status !== 'complete') return { code: EXIT.partial, result };
@@ -74,6 +76,9 @@ export function registerScan(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .option('--concurrency <n>', 'concurrent API calls per collector', parsePositiveInt('--concurrency', 256))
     .option('--dry-run', 'validate the config and show what would be scanned, without calling any API')
+    .option('--notify <url>', 'after the scan, post the findings new or resolved since the previous scan to this webhook (only when there are some; a failing webhook is a warning, not a failed scan)', parseWebhookUrl)
+    .option('--notify-format <format>', 'slack (Slack-compatible text and blocks) or json (the lists)', parseNotifyFormat, 'slack' as const)
+    .option('--notify-min-severity <severity>', 'only findings at or above this severity count as a change (default: high)', parseNotifySeverity)
     .addHelpText(
       'after',
       '\nExit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or config error, 3 partial scan (a source failed), 130/143 interrupted.',
