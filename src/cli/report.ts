@@ -25,19 +25,29 @@ export function writeOutput(output: string, text: string): string {
   return path;
 }
 
+/** The file written when --output is not given: sprawl-report.<format>, except where that is no file extension. */
+const DEFAULT_OUTPUT: Partial<Record<ReportFormat, string>> = { 'csv-identities': 'sprawl-identities.csv' };
+
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('render a stored scan (the latest by default) as a self-contained HTML report or JSON')
+    .description('render a stored scan (the latest by default) as a self-contained HTML report, JSON, CSV, a Markdown summary or SARIF')
     .option('--format <format>', `one of ${REPORT_FORMATS.join(', ')}`, parseFormat, 'html' as ReportFormat)
     .option('-o, --output <file>', 'file to write, or - for stdout (default: sprawl-report.<format>)')
     .option('--scan <id>', 'the scan to report')
-    .action(async (opts: { format: ReportFormat; output?: string; scan?: string }, cmd: Command) => {
+    .option('--diff <scan-id>', 'count findings as new or resolved against this earlier scan instead of the previous one')
+    .addHelpText(
+      'after',
+      '\nFormats: csv lists the findings, csv-identities the identities (one row each, cells safe to open in a spreadsheet);\n' +
+        'md is a Markdown summary sized for a pull-request comment or $GITHUB_STEP_SUMMARY;\n' +
+        'sarif holds the committed secrets and the findings located in repositories (SARIF 2.1.0, for code scanning).',
+    )
+    .action(async (opts: { format: ReportFormat; output?: string; scan?: string; diff?: string }, cmd: Command) => {
       const rt = runtime(cmd);
       const loaded = readConfig(rt);
       await withStore(storeLocation(rt, loaded), async (store) => {
-        const text = await renderStoredReport(store, opts.format, { scanId: opts.scan });
-        const path = writeOutput(opts.output ?? `sprawl-report.${opts.format}`, text);
+        const text = await renderStoredReport(store, opts.format, { scanId: opts.scan, diffScanId: opts.diff });
+        const path = writeOutput(opts.output ?? DEFAULT_OUTPUT[opts.format] ?? `sprawl-report.${opts.format}`, text);
         if (path !== '-') rt.out(path);
         process.exitCode = EXIT.ok;
       });

@@ -1,6 +1,10 @@
+import { catalogue } from '../analyzers/index.ts';
 import type { ScanInfo } from '../model/index.ts';
-import { buildReportModel, renderReport, type ReportFormat, type ReportModel } from '../reports/index.ts';
+import { buildReportModel, renderReport, renderReportSarif, type ReportFormat, type ReportModel, type SarifReportInput } from '../reports/index.ts';
+import type { RuleInfo } from '../reports/model.ts';
+import { findingTrend, latestPlan } from '../store/history.ts';
 import { getScan, latestScan, loadFindings, loadInventory, loadResolvedFindings, loadVerdicts, type Store } from '../store/index.ts';
+import { compareWithScan } from './diff.ts';
 import { toolVersion } from './version.ts';
 
 export class NoScanError extends Error {
@@ -16,19 +20,52 @@ export async function findScan(store: Store, scanId?: string): Promise<ScanInfo>
   return scan;
 }
 
+/** What the report needs of the rule catalogue: each rule's controls (controls with no open finding pass). */
+function ruleCatalogue(): RuleInfo[] {
+  return catalogue().map((r) => ({ id: r.id, title: r.title, severity: r.severity, remediation: r.remediation, references: r.references }));
+}
+
+export interface ReportOptions {
+  scanId?: string;
+  /** Compare with this scan instead of the previous one (`--diff`). */
+  diffScanId?: string;
+  now?: Date;
+}
+
 /** Builds the report model of a stored scan (the latest finished one by default). */
-export async function loadReportModel(store: Store, opts: { scanId?: string; now?: Date } = {}): Promise<ReportModel> {
+export async function loadReportModel(store: Store, opts: ReportOptions = {}): Promise<ReportModel> {
   const scan = await findScan(store, opts.scanId);
-  const [inventory, findings, resolved, verdicts, previousScan] = await Promise.all([
+  const [inventory, findings, resolved, verdicts, previousScan, history, plan] = await Promise.all([
     loadInventory(store, scan.id),
     loadFindings(store, scan.id),
     loadResolvedFindings(store, scan.id),
     loadVerdicts(store, scan.id),
     latestScan(store, { before: scan.id }),
+    findingTrend(store, scan),
+    latestPlan(store, scan),
   ]);
-  return buildReportModel({ scan, previousScan, inventory, findings, resolved, verdicts, generatedAt: opts.now ?? new Date(), toolVersion: toolVersion() });
+  const change = opts.diffScanId ? await compareWithScan(store, scan, findings, opts.diffScanId) : { previousScan, findings, resolved };
+  return buildReportModel({
+    scan,
+    ...change,
+    inventory,
+    verdicts,
+    generatedAt: opts.now ?? new Date(),
+    toolVersion: toolVersion(),
+    rules: ruleCatalogue(),
+    history,
+    plan,
+  });
 }
 
-export async function renderStoredReport(store: Store, format: ReportFormat, opts: { scanId?: string; now?: Date } = {}): Promise<string> {
+/** What the SARIF report needs of a stored scan: its leaks and findings, and the rule catalogue. */
+export async function loadSarifInput(store: Store, opts: { scanId?: string } = {}): Promise<SarifReportInput> {
+  const scan = await findScan(store, opts.scanId);
+  const [inventory, findings] = await Promise.all([loadInventory(store, scan.id), loadFindings(store, scan.id)]);
+  return { scanId: scan.id, toolVersion: toolVersion(), leaks: inventory.leaks, findings, rules: ruleCatalogue() };
+}
+
+export async function renderStoredReport(store: Store, format: ReportFormat, opts: ReportOptions = {}): Promise<string> {
+  if (format === 'sarif') return renderReportSarif(await loadSarifInput(store, opts));
   return renderReport(format, await loadReportModel(store, opts));
 }

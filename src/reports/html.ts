@@ -3,11 +3,15 @@
  * from handlebars templates in the top-level `templates/` folder. Every value goes through
  * handlebars' escaping (`{{ }}`; triple-stash is never used), and a Content-Security-Policy
  * pinning the inline style and script by hash stops anything injected from running anyway.
+ * The one value not HTML-escaped is the data island (every identity and finding, for the script's
+ * paging, filtering and sorting): JSON with `<`, `>` and `&` escaped (scriptSafeJson) inside a
+ * non-executed `<script type="application/json">`.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { ReportModel } from './model.ts';
+import { clientData, htmlView, scriptSafeJson, type HtmlView } from './html-view.ts';
 
 /** Resolves from src/reports/ (tests, tsx) and from dist/reports/ (the published package) alike. */
 export const TEMPLATES_DIR = new URL('../../templates/', import.meta.url);
@@ -24,7 +28,8 @@ interface Compiled {
 }
 
 interface RenderContext extends ReportModel {
-  page: { csp: string };
+  page: { csp: string; data: Handlebars.SafeString };
+  view: HtmlView;
 }
 
 function sha256(text: string): string {
@@ -65,5 +70,6 @@ let compiled: Compiled | undefined;
 /** The report as one HTML document. Templates are compiled on first use, once per process. */
 export function renderHtml(model: ReportModel): string {
   compiled ??= compileTemplates();
-  return compiled.render({ ...model, page: { csp: compiled.csp } });
+  const data = new Handlebars.SafeString(scriptSafeJson(clientData(model)));
+  return compiled.render({ ...model, page: { csp: compiled.csp, data }, view: htmlView(model) });
 }

@@ -5,11 +5,14 @@
  * a report rendered later from the same scan says the same thing.
  */
 import type {
+  Activity,
   Credential,
   FindingRecord,
   FindingStatus,
+  Grant,
   Identity,
   Inventory,
+  Plan,
   Provider,
   ScanInfo,
   ScanStatus,
@@ -36,6 +39,10 @@ import {
   formatEvidenceValue,
   formatReference,
 } from './format.ts';
+import type { Charts, ComplianceFramework, GatewayShare, LeakRow, PlanView, RuleGroup, RuleInfo, TrendInput } from './sections.ts';
+import { complianceView, findingsByRule, gatewayShare, keyAgeBuckets, lastUseBuckets, leakRows, planView, ruleGroups, trendPoints } from './sections.ts';
+
+export type { BucketRow, Charts, ComplianceFramework, ControlRow, GatewayShare, LeakRow, PlanView, RuleChartRow, RuleGroup, RuleInfo, TrendInput, TrendPoint } from './sections.ts';
 
 export interface ReportInput {
   scan: ScanInfo;
@@ -48,6 +55,12 @@ export interface ReportInput {
   verdicts: Verdict[];
   generatedAt: Date;
   toolVersion: string;
+  /** The analyzer rules that ran (id, title, references): controls with no open finding pass. */
+  rules?: RuleInfo[];
+  /** Open findings by severity over the latest scans, this one included (the trend chart). */
+  history?: TrendInput[];
+  /** The latest plan, when one was stored (`sprawl apply`). */
+  plan?: Plan;
 }
 
 export interface CountRow {
@@ -105,6 +118,8 @@ export interface Summary {
   };
   /** Every verdict kind, most urgent first, zeros included. */
   verdicts: CountRow[];
+  /** Identities a gateway connection acts as: the share already behind the gateway. */
+  gateway: GatewayShare;
 }
 
 export interface EvidenceRow {
@@ -141,6 +156,41 @@ export interface LabelRow {
   value: string;
 }
 
+export interface CredentialRow {
+  id: string;
+  kind: string;
+  /** Public identifier (key id, fingerprint): never a secret. */
+  publicId: string;
+  active: boolean;
+  ageDays: number | null;
+  ageText: string;
+  lastUsedAt: string | null;
+  lastUsedText: string;
+  expiresAt: string | null;
+  expiresText: string | null;
+}
+
+export interface GrantRow {
+  role: string;
+  scope: string;
+  privilege: PrivilegeLevel;
+  privilegeLabel: string;
+  /** "group admins", "attached". */
+  via: string;
+}
+
+export interface ActivityCount {
+  count: number;
+  lastAt: string | null;
+  lastText: string;
+}
+
+export interface IdentityActivity {
+  provider: ActivityCount;
+  /** Sessions through the access gateway, and the distinct actors who opened them. */
+  gateway: ActivityCount & { actors: number };
+}
+
 export interface IdentityRow {
   id: string;
   name: string;
@@ -172,6 +222,13 @@ export interface IdentityRow {
   /** Worst severity among the identity's new and open findings. */
   worstSeverity: Severity | null;
   worstSeverityRank: number;
+  /** A gateway connection acts as this identity. */
+  behindGateway: boolean;
+  /** Names of the gateway connections acting as it. */
+  gatewayConnections: string[];
+  credentialList: CredentialRow[];
+  grants: GrantRow[];
+  activity: IdentityActivity;
 }
 
 export interface ReportModel {
@@ -186,6 +243,15 @@ export interface ReportModel {
   summary: Summary;
   findings: FindingRow[];
   identities: IdentityRow[];
+  /** Findings of this scan grouped by rule, worst first. */
+  ruleGroups: RuleGroup[];
+  charts: Charts;
+  /** Controls of each framework the rules map to, pass or fail. */
+  compliance: ComplianceFramework[];
+  /** Secrets found in repositories, redacted, with their locations. */
+  leaks: LeakRow[];
+  /** The latest stored plan, or null. */
+  plan: PlanView | null;
 }
 
 export const REPORT_TITLE = 'Non-human identity report';
@@ -230,7 +296,7 @@ function sourceRows(scan: ScanInfo): SourceRow[] {
     .sort((a, b) => compare(a.source, b.source));
 }
 
-function summary(input: ReportInput): Summary {
+function summary(input: ReportInput, behind: ReadonlySet<string>): Summary {
   const { inventory, findings, resolved, verdicts } = input;
   const active = findings.filter(isActiveFinding);
   const verdictCounts = new Map<VerdictKind, number>();
@@ -257,6 +323,7 @@ function summary(input: ReportInput): Summary {
       bySeverity: SEVERITIES.map((severity) => ({ severity, label: SEVERITY_LABEL[severity], count: active.filter((f) => f.severity === severity).length })),
     },
     verdicts: VERDICT_ORDER.map((k) => ({ key: k, label: VERDICT_LABEL[k], count: verdictCounts.get(k) ?? 0 })),
+    gateway: gatewayShare(inventory.identities, behind),
   };
 }
 
@@ -296,7 +363,9 @@ function latest(times: readonly (string | undefined)[]): string | null {
 interface Lookups {
   credentials: ReadonlyMap<string, Credential[]>;
   privilege: ReadonlyMap<string, PrivilegeLevel>;
-  activityAt: ReadonlyMap<string, string[]>;
+  grants: ReadonlyMap<string, Grant[]>;
+  activities: ReadonlyMap<string, Activity[]>;
+  connections: ReadonlyMap<string, string[]>;
   verdicts: ReadonlyMap<string, Verdict>;
   findings: ReadonlyMap<string, FindingRecord[]>;
   asOf: number;
@@ -318,15 +387,55 @@ function lookups(input: ReportInput, asOf: string): Lookups {
     const current = privilege.get(g.identityId) ?? 'none';
     if (PRIVILEGE_RANK[g.privilege] > PRIVILEGE_RANK[current]) privilege.set(g.identityId, g.privilege);
   }
-  const activityAt = new Map<string, string[]>();
-  for (const [id, list] of group(input.inventory.activities, (a) => a.identityId)) activityAt.set(id, list.map((a) => a.at));
+  const connections = new Map<string, string[]>();
+  for (const c of input.inventory.connections) {
+    if (c.identityId === undefined) continue;
+    const list = connections.get(c.identityId);
+    if (list) list.push(c.name);
+    else connections.set(c.identityId, [c.name]);
+  }
   return {
     credentials: group(input.inventory.credentials, (c) => c.identityId),
     privilege,
-    activityAt,
+    grants: group(input.inventory.grants, (g) => g.identityId),
+    activities: group(input.inventory.activities, (a) => a.identityId),
+    connections,
     verdicts: new Map(input.verdicts.map((v) => [v.identityId, v])),
     findings: group(input.findings.filter(isActiveFinding), (f) => f.identityId),
     asOf: Date.parse(asOf),
+  };
+}
+
+function credentialRow(c: Credential, asOf: number): CredentialRow {
+  const ageDays = ageInDays(c.createdAt, asOf);
+  return {
+    id: c.id,
+    kind: c.kind,
+    publicId: c.publicId,
+    active: c.active,
+    ageDays,
+    ageText: formatDays(ageDays),
+    lastUsedAt: c.lastUsedAt ?? null,
+    lastUsedText: c.lastUsedAt === undefined ? 'no record' : formatDate(c.lastUsedAt),
+    expiresAt: c.expiresAt ?? null,
+    expiresText: c.expiresAt === undefined ? null : formatDate(c.expiresAt),
+  };
+}
+
+function grantRow(g: Grant): GrantRow {
+  return { role: g.role, scope: g.scope, privilege: g.privilege, privilegeLabel: PRIVILEGE_LABEL[g.privilege], via: g.viaName ? `${g.via} ${g.viaName}` : g.via };
+}
+
+function activityCount(list: readonly Activity[]): ActivityCount {
+  const lastAt = latest(list.map((a) => a.at));
+  return { count: list.length, lastAt, lastText: lastAt === null ? 'no record' : formatDate(lastAt) };
+}
+
+function identityActivity(list: readonly Activity[]): IdentityActivity {
+  const gateway = list.filter((a) => a.source === 'gateway');
+  return {
+    provider: activityCount(list.filter((a) => a.source === 'provider')),
+    gateway: { ...activityCount(gateway), actors: new Set(gateway.map((a) => a.actor ?? '')).size },
   };
 }
 
@@ -335,7 +444,9 @@ function identityRow(identity: Identity, l: Lookups): IdentityRow {
   const active = credentials.filter((c) => c.active);
   const ages = active.map((c) => ageInDays(c.createdAt, l.asOf)).filter((d): d is number => d !== null);
   const oldest = ages.length === 0 ? null : Math.max(...ages);
-  const lastUsedAt = latest([identity.lastUsedAt, ...credentials.map((c) => c.lastUsedAt), ...(l.activityAt.get(identity.id) ?? [])]);
+  const activities = l.activities.get(identity.id) ?? [];
+  const connections = l.connections.get(identity.id) ?? [];
+  const lastUsedAt = latest([identity.lastUsedAt, ...credentials.map((c) => c.lastUsedAt), ...activities.map((a) => a.at)]);
   const privilege = l.privilege.get(identity.id) ?? 'none';
   const verdict = l.verdicts.get(identity.id);
   const findings = l.findings.get(identity.id) ?? [];
@@ -369,6 +480,11 @@ function identityRow(identity: Identity, l: Lookups): IdentityRow {
     findings: findings.length,
     worstSeverity: worst,
     worstSeverityRank: worst === null ? 0 : severityRank(worst),
+    behindGateway: connections.length > 0,
+    gatewayConnections: connections,
+    credentialList: credentials.map((c) => credentialRow(c, l.asOf)),
+    grants: (l.grants.get(identity.id) ?? []).map(grantRow),
+    activity: identityActivity(activities),
   };
 }
 
@@ -377,6 +493,10 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const sources = sourceRows(input.scan);
   const identities = new Map(input.inventory.identities.map((i) => [i.id, i]));
   const l = lookups(input, scan.asOf);
+  const asOf = Date.parse(scan.asOf);
+  const rows = input.inventory.identities
+    .map((i) => identityRow(i, l))
+    .sort((a, b) => b.worstSeverityRank - a.worstSeverityRank || b.findings - a.findings || compare(a.name, b.name) || compare(a.id, b.id));
   const previous = input.previousScan;
   const previousAt = previous ? (previous.finishedAt ?? previous.startedAt) : undefined;
   return {
@@ -388,12 +508,23 @@ export function buildReportModel(input: ReportInput): ReportModel {
     previousScan: previous && previousAt ? { id: previous.id, at: previousAt, atText: formatDateTime(previousAt) } : null,
     sources,
     failedSources: sources.filter((s) => s.status === 'failed'),
-    summary: summary(input),
+    summary: summary(input, new Set(l.connections.keys())),
     findings: input.findings
       .map((f) => findingRow(f, identities))
       .sort((a, b) => b.severityRank - a.severityRank || compare(a.id, b.id)),
-    identities: input.inventory.identities
-      .map((i) => identityRow(i, l))
-      .sort((a, b) => b.worstSeverityRank - a.worstSeverityRank || b.findings - a.findings || compare(a.name, b.name) || compare(a.id, b.id)),
+    identities: rows,
+    ruleGroups: ruleGroups(input.findings),
+    charts: {
+      findingsByRule: findingsByRule(input.findings),
+      keyAge: keyAgeBuckets(input.inventory.credentials, asOf),
+      lastUse: lastUseBuckets(
+        rows.map((r) => r.lastUsedAt),
+        asOf,
+      ),
+      trend: trendPoints(input.history ?? []),
+    },
+    compliance: complianceView(input.rules ?? [], input.findings),
+    leaks: leakRows(input.inventory.leaks, input.inventory.credentials, identities),
+    plan: input.plan ? planView(input.plan, scan.id) : null,
   };
 }

@@ -217,7 +217,7 @@ describe('sprawl demo', () => {
     expect(existsSync(join(sub, '.sprawl', 'demo.db'))).toBe(true);
   });
 
-  it('--enforce: plans, applies stage 1 to the sandbox, scans again and writes before and after reports', async () => {
+  it('--enforce: plans, applies stage 1 to the sandbox, scans again and writes before and after reports', { timeout: 120_000 }, async () => {
     const sub = mkdtempSync(join(dir, 'demo-enforce-'));
     const run = () => runCli(['demo', '--enforce', '--size', '60', '--seed', 'demo-enforce', '--output', 'after.html'], { cwd: sub });
     const r = await run();

@@ -7,6 +7,7 @@ import type { Identity } from '../../src/model/index.ts';
 import { estateInventory, reportInput, scanInfo } from '../fixtures/reports/estate.ts';
 
 const SCRIPT = '<script>alert(1)</script>';
+const ISLAND = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/g;
 const ATTR = '"><img src=x onerror=alert(document.cookie)>';
 
 const evil: Identity = {
@@ -51,11 +52,25 @@ describe('renderHtml: escaping of attacker-controlled values', () => {
   });
 
   it('has no element or handler an attacker injected', () => {
-    expect(evilHtml).not.toMatch(/<img/i);
-    expect(evilHtml).not.toMatch(/\sonerror=/i);
-    expect(evilHtml.match(/<script/gi)).toHaveLength(1);
+    // The markup, without the JSON data island (checked apart below: its strings are inert data).
+    const markup = evilHtml.replace(ISLAND, '');
+    expect(markup).not.toMatch(/<img/i);
+    expect(markup).not.toMatch(/\sonerror=/i);
+    // One script: the page's own, pinned by the CSP.
+    expect(markup.match(/<script/gi)).toHaveLength(1);
+    expect(markup.match(/<script>/g)).toHaveLength(1);
     // Template syntax inside data stays data.
     expect(evilHtml).toContain('{{constructor}}');
+  });
+
+  it('keeps the data island inert: one non-executed JSON script with no `<`, `>` or `&`, holding the raw values', () => {
+    const islands = [...evilHtml.matchAll(ISLAND)];
+    expect(islands).toHaveLength(1);
+    const json = islands[0]?.[1] ?? '';
+    expect(json).not.toMatch(/[<>&]/);
+    const data = JSON.parse(json) as { identities: { n: string; o: string | null }[]; findings: { n: string }[] };
+    expect(data.identities.find((i) => i.n === SCRIPT)?.o).toBe(ATTR);
+    expect(data.findings.some((f) => f.n === SCRIPT)).toBe(true);
   });
 
   it('escapes the identity name in the findings table, the identities table and messages', () => {
