@@ -108,7 +108,8 @@ export interface ClientIdentity {
   pvl: string;
   v: string | null;
   vl: string;
-  vr: string[];
+  /** The verdict's reasons: text, or the index in ClientData.findings of the finding whose message it is (kept once). */
+  vr: (string | number)[];
   f: number;
   w: number;
   g: string[];
@@ -149,7 +150,7 @@ function clientFinding(f: FindingRow, identityIndex: ReadonlyMap<string, number>
   };
 }
 
-function clientIdentity(i: IdentityRow): ClientIdentity {
+function clientIdentity(i: IdentityRow, messages: ReadonlyMap<string, number> | undefined): ClientIdentity {
   const flags = [...(i.managed ? ['managed'] : []), ...(i.disabled ? ['disabled'] : []), ...(i.behindGateway ? ['gateway'] : [])];
   return {
     id: i.id,
@@ -172,7 +173,7 @@ function clientIdentity(i: IdentityRow): ClientIdentity {
     pvl: i.privilegeLabel,
     v: i.verdict,
     vl: i.verdictLabel,
-    vr: i.verdictReasons,
+    vr: i.verdictReasons.map((r) => messages?.get(r) ?? r),
     f: i.findings,
     w: i.worstSeverityRank,
     g: i.gatewayConnections,
@@ -192,13 +193,20 @@ export function clientData(model: ReportModel): ClientData {
   }
   const identityIndex = new Map(model.identities.map((i, n) => [i.id, n]));
   const evidence = model.findings.length <= EVIDENCE_CAP;
+  // A verdict's reasons repeat its findings' messages: the island keeps each message once.
+  const messagesByIdentity = new Map<string, Map<string, number>>();
+  model.findings.forEach((f, n) => {
+    let m = messagesByIdentity.get(f.identityId);
+    if (!m) messagesByIdentity.set(f.identityId, (m = new Map<string, number>()));
+    if (!m.has(f.message)) m.set(f.message, n);
+  });
   return {
     pageSize: PAGE_SIZE,
     rules,
     labels,
     evidence,
     findings: model.findings.map((f) => clientFinding(f, identityIndex, evidence)),
-    identities: model.identities.map(clientIdentity),
+    identities: model.identities.map((i) => clientIdentity(i, messagesByIdentity.get(i.id))),
   };
 }
 

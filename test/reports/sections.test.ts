@@ -182,6 +182,24 @@ describe('HTML report: sections, data island and caps', () => {
     expect(page).toContain('The first 50 of 120 identities');
   });
 
+  it('keeps a verdict reason that repeats a finding\'s message once: as that finding\'s index', () => {
+    const data = clientData(model);
+    let pointed = 0;
+    model.identities.forEach((row, n) => {
+      const vr = data.identities[n]!.vr;
+      expect(vr).toHaveLength(row.verdictReasons.length);
+      vr.forEach((r, k) => {
+        // resolved as the page's script does, each reason reads as it did
+        expect(typeof r === 'number' ? data.findings[r]!.m : r).toBe(row.verdictReasons[k]);
+        if (typeof r === 'number') {
+          expect(data.findings[r]!.i).toBe(n);
+          pointed++;
+        }
+      });
+    });
+    expect(pointed).toBeGreaterThan(0);
+  });
+
   it('points each finding of the island at its identity', () => {
     const data = clientData(model);
     for (const f of data.findings) expect(data.identities[f.i]?.n).toBe(f.n);
