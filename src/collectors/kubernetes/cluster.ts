@@ -12,6 +12,7 @@ import type { OwnersConfig } from '../../config/schema.ts';
 import type { Grant, InventoryRecord, SourceOutcome } from '../../model/index.ts';
 import { KubeAbortedError, describeKubeError, withRetry } from '../../providers/kubernetes/client.ts';
 import type { KubeClients, RetrySettings } from '../../providers/kubernetes/client.ts';
+import { listAllPages, type KubeRunner } from '../../providers/kubernetes/cluster.ts';
 import { createLimit } from '../../util/limit.ts';
 import type { CollectorContext, ProgressDelta } from '../context.ts';
 import { resolveClusterRoleRules } from './rbac.ts';
@@ -27,42 +28,10 @@ export interface ClusterJob {
   ctx: CollectorContext;
 }
 
-interface Page<T> {
-  items: T[];
-  metadata?: { _continue?: string | undefined } | undefined;
-}
-
-type Runner = <T>(call: () => Promise<T>) => Promise<T>;
-
 export function failureReason(err: unknown): string {
   if (err instanceof KubeAbortedError) return 'interrupted';
   const { status, reason, message } = describeKubeError(err);
   return `${reason}${status !== undefined ? ` (HTTP ${status})` : ''}: ${message}`;
-}
-
-/** Lists to the end: follows `continue` tokens, refuses a repeated one, restarts once on 410 Expired. */
-async function listAll<T>(run: Runner, fetch: (cont: string | undefined) => Promise<Page<T>>): Promise<T[]> {
-  for (let restart = 0; ; restart++) {
-    const items: T[] = [];
-    const seen = new Set<string>();
-    let cont: string | undefined;
-    try {
-      do {
-        const current = cont;
-        const page = await run(() => fetch(current));
-        items.push(...page.items);
-        cont = page.metadata?._continue || undefined;
-        if (cont !== undefined) {
-          if (seen.has(cont)) throw new Error('the API server returned the same continue token twice');
-          seen.add(cont);
-        }
-      } while (cont !== undefined);
-      return items;
-    } catch (err) {
-      if (restart === 0 && describeKubeError(err).status === 410) continue;
-      throw err;
-    }
-  }
 }
 
 interface Listed {
@@ -75,18 +44,18 @@ interface Listed {
   clusterRoleBindings: V1ClusterRoleBinding[];
 }
 
-async function listEverything(job: ClusterJob, run: Runner): Promise<Listed> {
+async function listEverything(job: ClusterJob, run: KubeRunner): Promise<Listed> {
   const { core, rbac } = job.clients;
   const limit = job.kubernetes.pageSize;
   const page = (cont: string | undefined): { limit: number; _continue?: string } => ({ limit, ...(cont !== undefined ? { _continue: cont } : {}) });
   const [accounts, secrets, pods, roles, roleBindings, clusterRoles, clusterRoleBindings] = await Promise.all([
-    listAll(run, (c) => core.listServiceAccountForAllNamespaces(page(c))),
-    listAll(run, (c) => core.listSecretForAllNamespaces({ ...page(c), fieldSelector: `type=${SA_TOKEN_TYPE}` })),
-    listAll(run, (c) => core.listPodForAllNamespaces({ ...page(c), fieldSelector: 'status.phase=Running' })),
-    listAll(run, (c) => rbac.listRoleForAllNamespaces(page(c))),
-    listAll(run, (c) => rbac.listRoleBindingForAllNamespaces(page(c))),
-    listAll(run, (c) => rbac.listClusterRole(page(c))),
-    listAll(run, (c) => rbac.listClusterRoleBinding(page(c))),
+    listAllPages(run, (c) => core.listServiceAccountForAllNamespaces(page(c))),
+    listAllPages(run, (c) => core.listSecretForAllNamespaces({ ...page(c), fieldSelector: `type=${SA_TOKEN_TYPE}` })),
+    listAllPages(run, (c) => core.listPodForAllNamespaces({ ...page(c), fieldSelector: 'status.phase=Running' })),
+    listAllPages(run, (c) => rbac.listRoleForAllNamespaces(page(c))),
+    listAllPages(run, (c) => rbac.listRoleBindingForAllNamespaces(page(c))),
+    listAllPages(run, (c) => rbac.listClusterRole(page(c))),
+    listAllPages(run, (c) => rbac.listClusterRoleBinding(page(c))),
   ]);
   return { accounts, secrets, pods, roles, roleBindings, clusterRoles, clusterRoleBindings };
 }
@@ -217,7 +186,7 @@ export async function collectCluster(job: ClusterJob): Promise<SourceOutcome> {
   const report = (delta: ProgressDelta): void => ctx.progress.update(source, delta);
   const { controller: abort, dispose } = linkedAbort(ctx.signal);
   const limit = createLimit(Math.max(1, Math.min(job.kubernetes.concurrency, ctx.concurrency)));
-  const run: Runner = <T>(call: () => Promise<T>): Promise<T> =>
+  const run: KubeRunner = <T>(call: () => Promise<T>): Promise<T> =>
     limit(async () => {
       try {
         const out = await withRetry(call, job.retry, { signal: abort.signal, onRetry: () => report({ retries: 1 }) });

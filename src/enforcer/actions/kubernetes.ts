@@ -288,8 +288,8 @@ async function removeBindings(action: PlanAction, ctx: ActionContext): Promise<O
   let clusterRoleBindings: V1ClusterRoleBinding[];
   try {
     [roleBindings, clusterRoleBindings] = await Promise.all([
-      listAllPages((cont) => c.clients.rbac.listRoleBindingForAllNamespaces(page(cont)), c.retry, c.signal),
-      listAllPages((cont) => c.clients.rbac.listClusterRoleBinding(page(cont)), c.retry, c.signal),
+      listAllPages((fn) => call(c, fn), (cont) => c.clients.rbac.listRoleBindingForAllNamespaces(page(cont))),
+      listAllPages((fn) => call(c, fn), (cont) => c.clients.rbac.listClusterRoleBinding(page(cont))),
     ]);
   } catch (err) {
     throw fail(c, `serviceaccount ${a.namespace}/${a.name}`, 'ListBindings', err);

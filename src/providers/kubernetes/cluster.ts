@@ -7,7 +7,7 @@
 import { delimiter } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubernetesConfig } from '../../config/kubernetes-schema.ts';
-import { DEFAULT_RETRY, createKubeClients, describeKubeError, loadKubeConfig, selectContexts, withRetry } from './client.ts';
+import { DEFAULT_RETRY, createKubeClients, describeKubeError, loadKubeConfig, selectContexts } from './client.ts';
 import type { KubeClients, RetrySettings } from './client.ts';
 
 /**
@@ -48,13 +48,16 @@ export function kubeClientsForCluster(kubernetes: KubernetesConfig, cluster: str
   throw new Error(`kubernetes cluster ${cluster}: no context the collector scans names it (selected contexts: ${selected}; see kubernetes.contexts)`);
 }
 
-interface Page<T> {
+export interface Page<T> {
   items: T[];
   metadata?: { _continue?: string | undefined } | undefined;
 }
 
-/** Every item of a paged list call (`limit` + `continue`), restarting once on 410 Expired. */
-export async function listAllPages<T>(fetch: (cont: string | undefined) => Promise<Page<T>>, retry: RetrySettings, signal?: AbortSignal): Promise<T[]> {
+/** Runs one API call (with the caller's retry, abort and accounting). */
+export type KubeRunner = <T>(call: () => Promise<T>) => Promise<T>;
+
+/** Lists to the end: follows `continue` tokens, refuses a repeated one, restarts once on 410 Expired. */
+export async function listAllPages<T>(run: KubeRunner, fetch: (cont: string | undefined) => Promise<Page<T>>): Promise<T[]> {
   for (let restart = 0; ; restart++) {
     const items: T[] = [];
     const seen = new Set<string>();
@@ -62,7 +65,7 @@ export async function listAllPages<T>(fetch: (cont: string | undefined) => Promi
     try {
       do {
         const current = cont;
-        const page = await withRetry(() => fetch(current), retry, signal ? { signal } : {});
+        const page = await run(() => fetch(current));
         items.push(...page.items);
         cont = page.metadata?._continue || undefined;
         if (cont !== undefined) {
