@@ -145,15 +145,16 @@ export interface RestClient {
   pages<T>(path: string, signal?: AbortSignal): AsyncGenerator<T[]>;
 }
 
-interface RawResponse {
+export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
 }
 
-function httpsGet(url: URL, headers: Record<string, string>, ca: string[] | undefined, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {
+/** One request over node:https (the configured CAs, a timeout, abortable); the body read whole. */
+export function httpsExchange(url: URL, method: string, headers: Record<string, string>, payload: string | undefined, ca: string[] | undefined, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', headers, ...(ca ? { ca } : {}), ...(signal ? { signal } : {}), timeout: timeoutMs }, (res) => {
+    const req = request(url, { method, headers, ...(ca ? { ca } : {}), ...(signal ? { signal } : {}), timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
@@ -161,11 +162,12 @@ function httpsGet(url: URL, headers: Record<string, string>, ca: string[] | unde
     });
     req.on('timeout', () => req.destroy(new AzureApiError(0, 'RequestTimeout', `no response from ${url.host} within ${timeoutMs} ms`)));
     req.on('error', (err) => reject(signal?.aborted ? new AzureAbortError() : err));
-    req.end();
+    req.end(payload);
   });
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`; an abort ends the wait with AzureAbortError. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new AzureAbortError());
@@ -204,7 +206,8 @@ export function retryAfterMs(h: RawResponse['headers'], now = Date.now()): numbe
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 
-function parseError(res: RawResponse): AzureApiError {
+/** The Azure error (`{"error":{"code","message"}}`) of a failed response, or its status and text. */
+export function parseError(res: RawResponse): AzureApiError {
   try {
     const body = JSON.parse(res.body) as { error?: { code?: unknown; message?: unknown } };
     const code = typeof body.error?.code === 'string' ? body.error.code : `HTTP${res.status}`;
@@ -240,7 +243,7 @@ export function createRestClient(s: AzureClientSettings, credential: TokenCreden
       let res: RawResponse | undefined;
       let failure: unknown;
       try {
-        res = await httpsGet(url, { authorization: `Bearer ${token.token}`, accept: 'application/json', 'user-agent': 'sprawl' }, ca, s.requestTimeoutMs, signal);
+        res = await httpsExchange(url, 'GET', { authorization: `Bearer ${token.token}`, accept: 'application/json', 'user-agent': 'sprawl' }, undefined, ca, s.requestTimeoutMs, signal);
       } catch (err) {
         if (signal?.aborted) throw new AzureAbortError();
         failure = err;

@@ -4,10 +4,9 @@
  * A throttled call (429) is retried whatever its method (the service did not act on it); a 5xx or
  * a lost connection only for requests that are safe to repeat (`idempotent`).
  */
-import { request } from 'node:https';
 import type { TokenCredential } from '@azure/identity';
-import { AzureAbortError, AzureApiError, retryAfterMs, trustedCas } from './client.ts';
-import type { AzureCallHooks, AzureClientSettings } from './client.ts';
+import { AzureAbortError, AzureApiError, httpsExchange, parseError, retryAfterMs, sleep, trustedCas } from './client.ts';
+import type { AzureCallHooks, AzureClientSettings, RawResponse } from './client.ts';
 
 export interface SendOptions {
   body?: unknown;
@@ -20,54 +19,6 @@ export interface RestSender {
   /** Sends `method path` (path relative to the target, e.g. `/v1.0/applications/{id}/addPassword`); the parsed JSON body, or undefined (204). */
   send<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'GET', path: string, opts?: SendOptions): Promise<{ status: number; body: T | undefined }>;
 }
-
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function exchange(url: URL, method: string, headers: Record<string, string>, payload: string | undefined, ca: string[] | undefined, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, ...(ca ? { ca } : {}), ...(signal ? { signal } : {}), timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new AzureApiError(0, 'RequestTimeout', `no response from ${url.host} within ${timeoutMs} ms`)));
-    req.on('error', (err) => reject(signal?.aborted ? new AzureAbortError() : err));
-    req.end(payload);
-  });
-}
-
-function parseError(res: RawResponse): AzureApiError {
-  try {
-    const body = JSON.parse(res.body) as { error?: { code?: unknown; message?: unknown } };
-    const code = typeof body.error?.code === 'string' ? body.error.code : `HTTP${res.status}`;
-    const message = typeof body.error?.message === 'string' ? body.error.message : res.body.slice(0, 200);
-    return new AzureApiError(res.status, code, message);
-  } catch {
-    return new AzureApiError(res.status, `HTTP${res.status}`, res.body.slice(0, 200));
-  }
-}
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new AzureAbortError());
-      return;
-    }
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new AzureAbortError());
-      },
-      { once: true },
-    );
-  });
 
 const SERVER_ERRORS = new Set([408, 500, 502, 503, 504]);
 
@@ -89,7 +40,7 @@ export function createRestSender(s: AzureClientSettings, credential: TokenCreden
         let res: RawResponse | undefined;
         let failure: unknown;
         try {
-          res = await exchange(url, method, headers, payload, ca, s.requestTimeoutMs, opts.signal);
+          res = await httpsExchange(url, method, headers, payload, ca, s.requestTimeoutMs, opts.signal);
         } catch (err) {
           if (opts.signal?.aborted) throw new AzureAbortError();
           failure = err;
