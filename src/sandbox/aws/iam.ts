@@ -6,7 +6,7 @@ import type { AwsManagedPolicy } from './policies.ts';
 import { AwsFault, accountOf, invalidInput, memberList, noSuchEntity, pageWindow, required, roleOf, userOf } from './state.ts';
 import type { AccountIndex, Caller, EmulatorState } from './state.ts';
 import { el, encodePolicy, esc, members, wrap } from './xml.ts';
-import { IAM_WRITE_HANDLERS, instanceProfilesXml } from './writes.ts';
+import { IAM_WRITE_HANDLERS, briefRoleXml, instanceProfilesXml, keyXml } from './writes.ts';
 
 export type IamHandler = (params: URLSearchParams, caller: Caller, state: EmulatorState) => string | undefined;
 
@@ -24,12 +24,7 @@ function userXml(u: AwsUser): string {
 
 function roleXml(r: AwsRole): string {
   return (
-    el('Path', r.path) +
-    el('RoleName', r.name) +
-    el('RoleId', r.id) +
-    el('Arn', r.arn) +
-    el('CreateDate', r.createdAt) +
-    el('AssumeRolePolicyDocument', encodePolicy(r.trust)) +
+    briefRoleXml(r) +
     el('Description', r.description) +
     el('MaxSessionDuration', r.maxSessionDuration)
   );
@@ -188,7 +183,6 @@ function getCredentialReport(_params: URLSearchParams, caller: Caller, state: Em
 
 // ------------------------------------------------------------------------------ the handlers
 
-const keyXml = (u: AwsUser, k: AwsAccessKey): string => el('UserName', u.name) + el('AccessKeyId', k.id) + el('Status', k.status) + el('CreateDate', k.createdAt);
 
 function findKey(a: AccountIndex, params: URLSearchParams): { user: AwsUser; key: AwsAccessKey } {
   const id = required(params, 'AccessKeyId');

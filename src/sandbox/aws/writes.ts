@@ -80,9 +80,11 @@ function changedUser(a: AccountIndex, u: AwsUser): void {
 
 // ----------------------------------------------------------------------------- XML renderers
 
-const keyXml = (u: AwsUser, k: AwsAccessKey): string => el('UserName', u.name) + el('AccessKeyId', k.id) + el('Status', k.status) + el('CreateDate', k.createdAt);
+/** An access key's metadata, as ListAccessKeys and CreateAccessKey render it. */
+export const keyXml = (u: AwsUser, k: AwsAccessKey): string => el('UserName', u.name) + el('AccessKeyId', k.id) + el('Status', k.status) + el('CreateDate', k.createdAt);
 
-function briefRoleXml(r: AwsRole): string {
+/** A role as instance profiles list it; GetRole and ListRoles add to it. */
+export function briefRoleXml(r: AwsRole): string {
   return (
     el('Path', r.path) +
     el('RoleName', r.name) +
