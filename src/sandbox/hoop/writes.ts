@@ -142,10 +142,17 @@ function createConnection(_params: URLSearchParams, estate: HoopEstate, s: Route
   const secret = Object.fromEntries(Object.entries((b['secret'] as Body | undefined | null) ?? {}).map(([k, v]) => [k, coerce(v)]));
   checkSecrets(secret);
   if (findConnection(estate, name)) throw new HoopFault(409, 'Connection already exists.');
+  const conn = storedConnection(estate, b, { id: randomUUID(), name }, secret, Object.keys(secret).length ? new Date().toISOString() : undefined);
+  estate.connections.push(conn);
+  return withSecrets(conn, s);
+}
+
+/** A connection as POST and PUT store it: every field from the (validated) body. */
+function storedConnection(estate: HoopEstate, b: Body, ids: { id: string; name: string }, secret: Record<string, string>, secretsUpdatedAt: string | undefined): HoopStoredConnection {
   const agentId = b['agent_id'] as string;
-  const conn: HoopStoredConnection = {
-    id: randomUUID(),
-    name,
+  return {
+    id: ids.id,
+    name: ids.name,
     type: b['type'] as string,
     subtype: (b['subtype'] as string | undefined) ?? '',
     command: strings(b['command']),
@@ -163,10 +170,8 @@ function createConnection(_params: URLSearchParams, estate: HoopEstate, s: Route
     access_mode_connect: b['access_mode_connect'] as 'enabled' | 'disabled',
     access_schema: b['access_schema'] as 'enabled' | 'disabled',
     attributes: strings(b['attributes']),
-    ...(Object.keys(secret).length ? { secrets_updated_at: new Date().toISOString() } : {}),
+    ...(secretsUpdatedAt !== undefined ? { secrets_updated_at: secretsUpdatedAt } : {}),
   };
-  estate.connections.push(conn);
-  return withSecrets(conn, s);
 }
 
 function mustFind(estate: HoopEstate, key: string): HoopStoredConnection {
@@ -210,28 +215,7 @@ function putConnection(key: string) {
     const secret = newSecrets((b['secret'] as Body | null | undefined) ?? {}, conn.secret, s);
     checkSecrets(secret);
     const changed = JSON.stringify(Object.entries(secret).sort()) !== JSON.stringify(Object.entries(conn.secret).sort());
-    const next: HoopStoredConnection = {
-      id: conn.id,
-      name: conn.name,
-      type: b['type'] as string,
-      subtype: (b['subtype'] as string | undefined) ?? '',
-      command: strings(b['command']),
-      secret,
-      agent_id: b['agent_id'] as string,
-      resource_name: (b['resource_name'] as string | undefined) ?? '',
-      status: agentOnline(estate, b['agent_id'] as string) ? 'online' : 'offline',
-      reviewers: strings(b['reviewers']),
-      redact_types: strings(b['redact_types']),
-      guardrail_rules: strings(b['guardrail_rules']),
-      min_review_approvals: (b['min_review_approvals'] as number | undefined) ?? null,
-      connection_tags: { ...((b['connection_tags'] as Record<string, string> | null | undefined) ?? {}) },
-      access_mode_runbooks: b['access_mode_runbooks'] as 'enabled' | 'disabled',
-      access_mode_exec: b['access_mode_exec'] as 'enabled' | 'disabled',
-      access_mode_connect: b['access_mode_connect'] as 'enabled' | 'disabled',
-      access_schema: b['access_schema'] as 'enabled' | 'disabled',
-      attributes: strings(b['attributes']),
-      ...(changed ? { secrets_updated_at: new Date().toISOString() } : conn.secrets_updated_at ? { secrets_updated_at: conn.secrets_updated_at } : {}),
-    };
+    const next = storedConnection(estate, b, { id: conn.id, name: conn.name }, secret, changed ? new Date().toISOString() : conn.secrets_updated_at);
     estate.connections[estate.connections.indexOf(conn)] = next;
     return withSecrets(next, s);
   };
