@@ -16,10 +16,10 @@ import { readBody, startEmulatorServer } from '../http.ts';
 import type { EmulatorServer } from '../http.ts';
 import type { K8sCluster, K8sEstate } from './estate.ts';
 import { StatusError, statusBody } from './status.ts';
-import { acceptsIssuedToken, maxResourceVersion, readObject, writeObject } from './writes.ts';
-import type { ClusterWriteState, K8sIssuedToken, K8sObjectRoute } from './writes.ts';
+import { acceptsIssuedToken, maxResourceVersion, readObject, storedObjects, writeObject } from './writes.ts';
+import type { ClusterWriteState, K8sIssuedToken, K8sObjectResource, K8sObjectRoute } from './writes.ts';
 
-export type K8sResource = 'namespaces' | 'serviceaccounts' | 'secrets' | 'pods' | 'roles' | 'rolebindings' | 'clusterroles' | 'clusterrolebindings';
+export type K8sResource = K8sObjectResource;
 
 /** A fault rule: matches calls of one resource and/or one cluster; `times` counts down. */
 export interface K8sFaultRule {
@@ -126,19 +126,6 @@ export function parseK8sPath(path: string): Route | undefined {
   return undefined;
 }
 
-function itemsOf(cluster: K8sCluster, resource: K8sResource): readonly object[] {
-  switch (resource) {
-    case 'namespaces': return cluster.namespaces;
-    case 'serviceaccounts': return cluster.serviceAccounts;
-    case 'secrets': return cluster.secrets;
-    case 'pods': return cluster.pods;
-    case 'roles': return cluster.roles;
-    case 'rolebindings': return cluster.roleBindings;
-    case 'clusterroles': return cluster.clusterRoles;
-    case 'clusterrolebindings': return cluster.clusterRoleBindings;
-  }
-}
-
 /** The value of a dotted field path (`status.phase`, `metadata.namespace`, `type`), as a string. */
 function fieldOf(item: object, path: string): string | undefined {
   let cur: unknown = item;
@@ -217,7 +204,7 @@ function safeDecode(path: string): string {
 function listResponse(cluster: K8sCluster, route: Route, url: URL, opts: K8sEmulatorOptions): object {
   const selector = url.searchParams.get('fieldSelector') ?? '';
   const match = parseFieldSelector(route.resource, selector);
-  const all = itemsOf(cluster, route.resource).filter((item) => (route.namespace === undefined || fieldOf(item, 'metadata.namespace') === route.namespace) && match(item));
+  const all = storedObjects(cluster, route.resource).filter((item) => (route.namespace === undefined || fieldOf(item, 'metadata.namespace') === route.namespace) && match(item));
   const cont = url.searchParams.get('continue');
   const offset = cont ? decodeContinue(cont, route, selector) : 0;
   const limitParam = url.searchParams.get('limit');

@@ -78,7 +78,8 @@ const qualified = (resource: K8sObjectResource): string => (KINDS[resource].grou
 
 type Stored = { metadata: K8sMeta };
 
-function collection(cluster: K8sCluster, resource: K8sObjectResource): Stored[] {
+/** The cluster's objects of a resource (the live lists the write routes change). */
+export function storedObjects(cluster: K8sCluster, resource: K8sObjectResource): Stored[] {
   switch (resource) {
     case 'namespaces': return cluster.namespaces;
     case 'serviceaccounts': return cluster.serviceAccounts;
@@ -95,7 +96,7 @@ const notFound = (resource: K8sObjectResource, name: string): StatusError =>
   new StatusError(404, 'NotFound', `${qualified(resource)} "${name}" not found`, {}, { name, ...(KINDS[resource].group ? { group: KINDS[resource].group } : {}), kind: resource });
 
 function find(cluster: K8sCluster, resource: K8sObjectResource, namespace: string | undefined, name: string): Stored | undefined {
-  return collection(cluster, resource).find((o) => o.metadata.name === name && o.metadata.namespace === namespace);
+  return storedObjects(cluster, resource).find((o) => o.metadata.name === name && o.metadata.namespace === namespace);
 }
 
 function mustFind(cluster: K8sCluster, resource: K8sObjectResource, namespace: string | undefined, name: string): Stored {
@@ -276,7 +277,7 @@ function deleteObject(cluster: K8sCluster, route: K8sObjectRoute & { name: strin
   const { resource } = route;
   const stored = mustFind(cluster, resource, route.namespace, route.name);
   checkPreconditions(resource, stored, body);
-  const list = collection(cluster, resource);
+  const list = storedObjects(cluster, resource);
   list.splice(list.indexOf(stored), 1);
   if (resource === 'serviceaccounts') {
     // The token controller deletes the account's legacy token secrets; its bound tokens stop working.
@@ -374,7 +375,7 @@ export function acceptsIssuedToken(cluster: K8sCluster, state: ClusterWriteState
 export function maxResourceVersion(cluster: K8sCluster): number {
   let max = 0;
   for (const r of ['namespaces', 'serviceaccounts', 'secrets', 'pods', 'roles', 'rolebindings', 'clusterroles', 'clusterrolebindings'] as const) {
-    for (const o of collection(cluster, r)) max = Math.max(max, Number(o.metadata.resourceVersion) || 0);
+    for (const o of storedObjects(cluster, r)) max = Math.max(max, Number(o.metadata.resourceVersion) || 0);
   }
   return max;
 }
