@@ -10,6 +10,7 @@ import { applyPlan, PlanRefusedError, selfCredentials, type ActionResult, type A
 import { PlanFileError, readPlan } from '../enforcer/plan-file.ts';
 import { rollbackPlan, type RollbackReport, type RollbackResult } from '../enforcer/rollback.ts';
 import type { Config } from '../config/schema.ts';
+import { plural } from '../reports/format.ts';
 import type { Plan, PlanAction } from '../model/index.ts';
 import { loadJournal, loadPlan, planOfAction, verifyJournal, type Store } from '../store/index.ts';
 import { EXIT, readConfig, runtime, storeLocation, UsageError, withStore, type Runtime } from './common.ts';
@@ -39,7 +40,8 @@ const MARK: Record<ActionResult['result'] | RollbackResult['result'], string> = 
   manual: 'manual',
 };
 
-function resultLine(action: PlanAction, r: ActionResult | RollbackResult): string {
+/** One result as apply and rollback print it: mark, action, target, and why when it did not apply. */
+export function resultLine(action: PlanAction, r: ActionResult | RollbackResult): string {
   const detail =
     r.result === 'failed' ? r.error
     : r.result === 'skipped' || r.result === 'waiting' ? r.reason
@@ -49,7 +51,8 @@ function resultLine(action: PlanAction, r: ActionResult | RollbackResult): strin
   return detail ? `${head}: ${detail}` : head;
 }
 
-function tally(results: readonly { result: string }[]): string {
+/** `done 3, skipped 1`: how many of each result. */
+export function tally(results: readonly { result: string }[]): string {
   const m = new Map<string, number>();
   for (const r of results) m.set(r.result, (m.get(r.result) ?? 0) + 1);
   return [...m].map(([k, n]) => `${MARK[k as keyof typeof MARK]} ${n}`).join(', ') || 'nothing';
@@ -126,7 +129,7 @@ export function registerApply(program: Command): void {
               process.exitCode = EXIT.ok;
               return;
             }
-            execute = await confirm(`Apply ${would.length} action${would.length === 1 ? '' : 's'} now? [y/N] `);
+            execute = await confirm(`Apply ${plural(would.length, 'action')} now? [y/N] `);
             if (!execute) {
               rt.out('Nothing was changed.');
               process.exitCode = EXIT.ok;
@@ -199,7 +202,7 @@ export function registerApply(program: Command): void {
               process.exitCode = EXIT.ok;
               return;
             }
-            execute = await confirm(`Undo ${would} action${would === 1 ? '' : 's'} now? [y/N] `);
+            execute = await confirm(`Undo ${plural(would, 'action')} now? [y/N] `);
             if (!execute) {
               rt.out('Nothing was changed.');
               process.exitCode = EXIT.ok;

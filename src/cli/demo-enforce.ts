@@ -5,7 +5,7 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { applyPlan, selfCredentials, type ActionResult, type ApplyReport } from '../enforcer/apply.ts';
+import { applyPlan, selfCredentials } from '../enforcer/apply.ts';
 import { writePlan } from '../enforcer/plan-file.ts';
 import { planSummary } from '../enforcer/summary.ts';
 import type { Config } from '../config/schema.ts';
@@ -13,6 +13,7 @@ import { planScan } from '../pipeline/plan.ts';
 import { renderStoredReport } from '../pipeline/report.ts';
 import type { Store } from '../store/index.ts';
 import { EXIT, type Runtime } from './common.ts';
+import { resultLine, tally } from './apply.ts';
 import { writeOutput } from './report.ts';
 import { scanAndSummarize } from './scan.ts';
 
@@ -28,16 +29,6 @@ export function beforePath(output: string): string {
 /** The demo's own store starts empty each time: an earlier run's journal would make this one a no-op. */
 export function freshDemoStore(location: string): void {
   for (const suffix of ['', '-wal', '-shm']) if (existsSync(location + suffix)) rmSync(location + suffix);
-}
-
-function tally(report: ApplyReport): string {
-  const m = new Map<string, number>();
-  for (const r of report.results) m.set(r.result, (m.get(r.result) ?? 0) + 1);
-  return [...m].map(([k, n]) => `${k} ${n}`).join(', ');
-}
-
-function detail(r: ActionResult): string | undefined {
-  return r.result === 'failed' ? r.error : r.result === 'skipped' ? r.reason : undefined;
 }
 
 /** Runs the walk-through on a store that already holds nothing; returns the exit code. */
@@ -67,11 +58,10 @@ export async function enforceWalkthrough(rt: Runtime, store: Store, config: Conf
   });
   const byId = new Map(plan.actions.map((a) => [a.id, a]));
   for (const r of report.results) {
-    const why = detail(r);
     const a = byId.get(r.actionId);
-    if (why && a) rt.out(`${r.result.padEnd(8)} ${a.kind} ${a.target} (${a.identityName}): ${why}`);
+    if (a && (r.result === 'failed' || r.result === 'skipped')) rt.out(resultLine(a, r));
   }
-  rt.out(`Plan ${plan.id}: ${tally(report)}.`);
+  rt.out(`Plan ${plan.id}: ${tally(report.results)}.`);
   const due = report.results.flatMap((r) => (r.result === 'waiting' && r.dueAt ? [r.dueAt] : [])).sort()[0];
   if (due) rt.out(`Stage 2 (the deletions) is due from ${due.slice(0, 10)}: on a real estate, sprawl apply runs it then, holding back anything used meanwhile.`);
 

@@ -1,5 +1,6 @@
 /** The plan as people read it on stdout: what changes where, how many, and what cannot be undone. */
 import type { Plan, PlanAction } from '../model/index.ts';
+import { plural } from '../reports/format.ts';
 
 function count<T>(items: readonly T[], key: (t: T) => string): [string, number][] {
   const m = new Map<string, number>();
@@ -7,7 +8,6 @@ function count<T>(items: readonly T[], key: (t: T) => string): [string, number][
   return [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 }
 
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 export function planSummary(plan: Plan, opts: { listLimit?: number } = {}): string {
   const { actions } = plan;

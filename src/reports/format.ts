@@ -23,6 +23,11 @@ export function ageInDays(iso: string | undefined, asOf: number): number | null 
   return Number.isNaN(t) ? null : Math.floor((asOf - t) / DAY_MS);
 }
 
+/** `1 action`, `3 actions`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export function formatDays(days: number | null): string {
   if (days === null) return '—';
   return days === 1 ? '1 day' : `${days} days`;

@@ -5,6 +5,7 @@
  * it renders as itself, breaks no table, pings nobody (@mentions, #references) and links nowhere.
  */
 import type { FindingRow, ReportModel } from './model.ts';
+import { plural } from './format.ts';
 
 /** GitHub refuses comments over 65,536 characters; the summary stays well below. */
 export const MARKDOWN_MAX_CHARS = 50_000;
@@ -35,10 +36,6 @@ export function escapeMarkdown(text: string, maxChars = MAX_CELL_CHARS): string 
       .replace(/(www)\\\./gi, `$1${ZWJ}\\.`)
       .replace(/:\\\/\\\//g, `:${ZWJ}\\/\\/`)
   );
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function headline(model: ReportModel): string[] {

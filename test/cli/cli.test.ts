@@ -223,9 +223,9 @@ describe('sprawl demo', () => {
     const r = await run();
     expect(r.code, r.stderr).toBe(0);
     for (const step of ['== 1. Scan the estate ==', '== 2. Plan ==', '== 3. Apply stage 1', '== 4. Scan again ==']) expect(r.stdout).toContain(step);
-    const applied = /Plan p_[0-9a-f]{16}: applied (\d+)/.exec(r.stdout);
+    const applied = /Plan p_[0-9a-f]{16}: done (\d+)/.exec(r.stdout);
     expect(Number(applied?.[1] ?? 0)).toBeGreaterThan(0);
-    expect(r.stdout).not.toMatch(/^failed /m);
+    expect(r.stdout).not.toMatch(/^FAILED /m);
     // the re-scan resolves findings the apply settled
     const resolved = [...r.stdout.matchAll(/resolved (\d+)/g)].map((m) => Number(m[1]));
     expect(resolved.at(-1)).toBeGreaterThan(0);
@@ -234,6 +234,6 @@ describe('sprawl demo', () => {
     // a second run starts from an empty store: the same walk-through again, not a no-op
     const again = await run();
     expect(again.code, again.stderr).toBe(0);
-    expect(/Plan p_[0-9a-f]{16}: applied (\d+)/.exec(again.stdout)?.[1]).toBe(applied?.[1]);
+    expect(/Plan p_[0-9a-f]{16}: done (\d+)/.exec(again.stdout)?.[1]).toBe(applied?.[1]);
   });
 });
