@@ -23,6 +23,17 @@ export interface AnalysisSummary {
 export const REPO_SOURCE_PREFIX = 'repo:';
 
 /**
+ * What a scan may resolve: findings of the sources it collected (`okSources`), except those of
+ * `holdRules`: a repository that could not be read says nothing about the keys committed to it.
+ */
+export function resolvable(sources: readonly SourceOutcome[]): { okSources: string[]; holdRules: string[] } {
+  return {
+    okSources: sources.filter((s) => s.status === 'ok').map((s) => s.source),
+    holdRules: sources.some((s) => s.status === 'failed' && s.source.startsWith(REPO_SOURCE_PREFIX)) ? [leakedRule.id] : [],
+  };
+}
+
+/**
  * Analyzes one stored scan: reads its inventory, runs every rule, records findings (stable ids,
  * first and last seen) and verdicts. Findings of sources that failed are neither raised nor resolved.
  */
@@ -32,10 +43,7 @@ export async function analyzeScan(opts: { store: Store; scanId: string; at: Date
   const people = opts.analysis?.people ? loadPeople(opts.analysis.people.file) : undefined;
   const rules = opts.analysis ? catalogue(correlationSettings(opts.analysis, people)) : catalogue();
   const { findings, verdicts, exempted } = analyze(inventory, opts.policy, opts.at, rules, { exemptions: opts.analysis?.exemptions ?? [] });
-  const okSources = opts.sources.filter((s) => s.status === 'ok').map((s) => s.source);
-  // A repository that could not be read says nothing about the keys committed to it: keep those findings open.
-  const holdRules = opts.sources.some((s) => s.status === 'failed' && s.source.startsWith(REPO_SOURCE_PREFIX)) ? [leakedRule.id] : [];
-  const saved = await saveAnalysis(opts.store, { id: opts.scanId, at: opts.at.toISOString(), okSources, holdRules }, findings, verdicts, exempted);
+  const saved = await saveAnalysis(opts.store, { id: opts.scanId, at: opts.at.toISOString(), ...resolvable(opts.sources) }, findings, verdicts, exempted);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) bySeverity[f.severity]++;
   const byVerdict: Record<string, number> = {};

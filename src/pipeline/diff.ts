@@ -4,10 +4,9 @@
  * not exempt there), no longer raised, in a source this scan collected successfully; as in the
  * analysis, findings of a source that failed (and leaks, when a repository failed) are not resolved.
  */
-import { leakedRule } from '../analyzers/index.ts';
 import type { FindingRecord, ScanInfo } from '../model/index.ts';
 import { getScan, loadFindings, type Store } from '../store/index.ts';
-import { REPO_SOURCE_PREFIX } from './analyze.ts';
+import { resolvable } from './analyze.ts';
 
 export interface FindingsDiff {
   findings: FindingRecord[];
@@ -18,12 +17,12 @@ export interface FindingsDiff {
 export function diffFindings(scan: ScanInfo, current: readonly FindingRecord[], base: readonly FindingRecord[]): FindingsDiff {
   const inBase = new Set(base.map((f) => f.id));
   const inCurrent = new Set(current.map((f) => f.id));
-  const okSources = new Set(scan.sources.filter((s) => s.status === 'ok').map((s) => s.source));
-  const holdLeaks = scan.sources.some((s) => s.status === 'failed' && s.source.startsWith(REPO_SOURCE_PREFIX));
+  const scope = resolvable(scan.sources);
+  const okSources = new Set(scope.okSources);
   const findings = current.map((f): FindingRecord => (f.status === 'exempt' ? f : { ...f, status: inBase.has(f.id) ? 'open' : 'new' }));
   const resolved = base
     .filter((f) => f.status !== 'exempt' && !inCurrent.has(f.id))
-    .filter((f) => okSources.has(`${f.provider}:${f.scope}`) && !(holdLeaks && f.ruleId === leakedRule.id))
+    .filter((f) => okSources.has(`${f.provider}:${f.scope}`) && !scope.holdRules.includes(f.ruleId))
     .map((f): FindingRecord => ({ ...f, status: 'resolved' }));
   return { findings, resolved };
 }
