@@ -35,16 +35,17 @@ export interface ReportOptions {
 /** Builds the report model of a stored scan (the latest finished one by default). */
 export async function loadReportModel(store: Store, opts: ReportOptions = {}): Promise<ReportModel> {
   const scan = await findScan(store, opts.scanId);
-  const [inventory, findings, resolved, verdicts, previousScan, history, plan] = await Promise.all([
+  const [inventory, findings, verdicts, history, plan] = await Promise.all([
     loadInventory(store, scan.id),
     loadFindings(store, scan.id),
-    loadResolvedFindings(store, scan.id),
     loadVerdicts(store, scan.id),
-    latestScan(store, { before: scan.id }),
     findingTrend(store, scan),
     latestPlan(store, scan),
   ]);
-  const change = opts.diffScanId ? await compareWithScan(store, scan, findings, opts.diffScanId) : { previousScan, findings, resolved };
+  // Against the scan before (as the analysis recorded it), or against the one --diff names.
+  const change = opts.diffScanId
+    ? await compareWithScan(store, scan, findings, opts.diffScanId)
+    : await Promise.all([loadResolvedFindings(store, scan.id), latestScan(store, { before: scan.id })]).then(([resolved, previousScan]) => ({ findings, resolved, previousScan }));
   return buildReportModel({
     scan,
     ...change,
