@@ -150,6 +150,7 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
   const identities = new Map((latest?.identities ?? []).map((i) => [i.id, i]));
   const exempt = new Set(verdicts.filter((v) => v.verdict === 'exempt').map((v) => v.identityId));
   const byId = new Map(plan.actions.map((a) => [a.id, a]));
+  const guarded = opts.protect ? protectedIds(opts.protect, latest) : undefined;
   const results: ActionResult[] = [];
   const resultOf = new Map<string, ActionResult>();
   const record = (action: PlanAction, r: ActionResult): void => {
@@ -183,7 +184,7 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
       record(action, { actionId: action.id, result: 'skipped', reason: 'the identity is exempt in the latest analysis' });
       continue;
     }
-    if (opts.protect && retiresProtected(action, opts.protect, latest)) {
+    if (guarded && retiresProtected(action, guarded)) {
       record(action, { actionId: action.id, result: 'skipped', reason: 'sprawl itself authenticates with this credential: retire it by hand once sprawl runs with another' });
       continue;
     }
@@ -248,11 +249,15 @@ export function selfCredentials(env: NodeJS.ProcessEnv, config?: Config): Set<st
 
 const RETIRES_IDENTITY: ReadonlySet<string> = new Set(['aws.user.delete', 'gcp.sa.disable', 'gcp.sa.delete']);
 
-function retiresProtected(action: PlanAction, protect: ReadonlySet<string>, latest: Inventory | undefined): boolean {
+/** The protected ids, plus the identities that hold a protected credential in the latest scan (deleting those retires it too). */
+function protectedIds(protect: ReadonlySet<string>, latest: Inventory | undefined): { ids: ReadonlySet<string>; holders: ReadonlySet<string> } {
+  return { ids: protect, holders: new Set((latest?.credentials ?? []).filter((c) => protect.has(c.publicId)).map((c) => c.identityId)) };
+}
+
+function retiresProtected(action: PlanAction, p: ReturnType<typeof protectedIds>): boolean {
   if (action.kind.startsWith('gateway.') || action.kind === 'manual') return false;
-  if (protect.has(action.target) || protect.has(action.identityId)) return true;
-  if (!RETIRES_IDENTITY.has(action.kind)) return false;
-  return (latest?.credentials ?? []).some((c) => c.identityId === action.identityId && protect.has(c.publicId));
+  if (p.ids.has(action.target) || p.ids.has(action.identityId)) return true;
+  return RETIRES_IDENTITY.has(action.kind) && p.holders.has(action.identityId);
 }
 
 function dependencyBlock(
