@@ -1,8 +1,16 @@
 /**
  * Benchmark: the HTML report of large estates (in memory, analyzers included): model build and
- * render time and output size for 1,000, 10,000 and 100,000 identities. Prints figures, asserts nothing.
+ * render time and output size for 1,000, 10,000 and 100,000 identities, and, when Debian's chromium
+ * is installed, how long the file takes to open in it: first paint (the first page of each table,
+ * rendered by sprawl) and ready (the data island read: paging, search and sorting work), then one
+ * search over every identity. Prints figures, asserts nothing.
  *   node bench/report.ts [sizes=1000,10000,100000]
  */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
 import { analyze, catalogue } from '../src/analyzers/index.ts';
 import { policySchema } from '../src/config/schema.ts';
 import type { FindingRecord, Identity, Inventory, Provider, ScanInfo } from '../src/model/index.ts';
@@ -48,7 +56,33 @@ function estate(n: number): Inventory {
 const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`;
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
-console.log('identities   findings   analyze   model     render    output     per identity');
+const CHROMIUM = '/usr/bin/chromium';
+const browser: Browser | null = existsSync(CHROMIUM) ? await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] }) : null;
+const dir = mkdtempSync(join(tmpdir(), 'sprawl-bench-report-'));
+
+/** Opens the report in chromium: first contentful paint, ready, and one search over every identity. */
+async function openInBrowser(html: string): Promise<string> {
+  if (!browser) return '';
+  const file = join(dir, 'report.html');
+  writeFileSync(file, html);
+  const page = await browser.newPage();
+  try {
+    const t0 = performance.now();
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'commit', timeout: 300_000 });
+    await page.waitForSelector('html[data-report="ready"]', { state: 'attached', timeout: 300_000 });
+    const ready = performance.now() - t0;
+    const paint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
+    const t1 = performance.now();
+    await page.fill('#identities-filter', 'workload-4242');
+    await page.locator('#identities-count', { hasText: 'shown' }).waitFor({ timeout: 60_000 });
+    const search = performance.now() - t1;
+    return `${seconds(paint).padEnd(9)} ${seconds(ready).padEnd(9)} ${seconds(search)}`;
+  } finally {
+    await page.close();
+  }
+}
+
+console.log(`identities   findings   analyze   model     render    output     per identity${browser ? '   paint     ready     search' : ''}`);
 for (const n of sizes) {
   const inventory = estate(n);
   const t0 = performance.now();
@@ -59,11 +93,14 @@ for (const n of sizes) {
   const rules = catalogue().map((r) => ({ id: r.id, title: r.title, severity: r.severity, remediation: r.remediation, references: r.references }));
   const model = buildReportModel({ scan, inventory, findings, resolved: [], verdicts: result.verdicts, generatedAt: AS_OF, toolVersion: 'bench', rules });
   const t2 = performance.now();
-  const html = renderHtml(model);
+  const html = await renderHtml(model);
   const t3 = performance.now();
   const bytes = Buffer.byteLength(html);
+  const opened = await openInBrowser(html);
   console.log(
-    `${String(n).padStart(10)} ${String(findings.length).padStart(10)}   ${seconds(t1 - t0).padEnd(9)} ${seconds(t2 - t1).padEnd(9)} ${seconds(t3 - t2).padEnd(9)} ${mb(bytes).padEnd(10)} ${(bytes / n / 1024).toFixed(2)} KB`,
+    `${String(n).padStart(10)} ${String(findings.length).padStart(10)}   ${seconds(t1 - t0).padEnd(9)} ${seconds(t2 - t1).padEnd(9)} ${seconds(t3 - t2).padEnd(9)} ${mb(bytes).padEnd(10)} ${`${(bytes / n / 1024).toFixed(2)} KB`.padEnd(14)} ${opened}`,
   );
 }
-console.log(`peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`);
+console.log(`peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}${browser ? '' : ` (no ${CHROMIUM}: browser figures left out)`}`);
+await browser?.close();
+rmSync(dir, { recursive: true, force: true });

@@ -4,14 +4,14 @@
  * handlebars' escaping (`{{ }}`; triple-stash is never used), and a Content-Security-Policy
  * pinning the inline style and script by hash stops anything injected from running anyway.
  * The one value not HTML-escaped is the data island (every identity and finding, for the script's
- * paging, filtering and sorting): JSON with `<`, `>` and `&` escaped (scriptSafeJson) inside a
- * non-executed `<script type="application/json">`.
+ * paging, filtering and sorting): gzip-compressed JSON in base64 (encodeIsland), whose alphabet
+ * cannot break out of the non-executed `<script type="application/gzip">` that holds it.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { ReportModel } from './model.ts';
-import { clientData, htmlView, scriptSafeJson, type HtmlView } from './html-view.ts';
+import { clientData, encodeIsland, htmlView, type HtmlView } from './html-view.ts';
 
 /** Resolves from src/reports/ (tests, tsx) and from dist/reports/ (the published package) alike. */
 export const TEMPLATES_DIR = new URL('../../templates/', import.meta.url);
@@ -68,8 +68,8 @@ export function compileTemplates(dir: URL = TEMPLATES_DIR): Compiled {
 let compiled: Compiled | undefined;
 
 /** The report as one HTML document. Templates are compiled on first use, once per process. */
-export function renderHtml(model: ReportModel): string {
+export async function renderHtml(model: ReportModel): Promise<string> {
   compiled ??= compileTemplates();
-  const data = new Handlebars.SafeString(scriptSafeJson(clientData(model)));
+  const data = new Handlebars.SafeString(await encodeIsland(clientData(model)));
   return compiled.render({ ...model, page: { csp: compiled.csp, data }, view: htmlView(model) });
 }

@@ -20,7 +20,7 @@ export const REPORT_FORMATS: readonly ReportFormat[] = ['html', 'json', 'csv', '
 /** Formats rendered from the report model; sarif is rendered from the scan's leaks and findings (renderReportSarif). */
 export type ModelFormat = Exclude<ReportFormat, 'sarif'>;
 
-const RENDERERS: Record<ModelFormat, (model: ReportModel) => string> = {
+const RENDERERS: Record<ModelFormat, (model: ReportModel) => string | Promise<string>> = {
   html: renderHtml,
   json: renderJson,
   csv: renderFindingsCsv,
@@ -28,6 +28,6 @@ const RENDERERS: Record<ModelFormat, (model: ReportModel) => string> = {
   md: renderMarkdown,
 };
 
-export function renderReport(format: ModelFormat, model: ReportModel): string {
+export async function renderReport(format: ModelFormat, model: ReportModel): Promise<string> {
   return RENDERERS[format](model);
 }

@@ -54,6 +54,8 @@ describe.skipIf(!available)('the HTML report in chromium', { timeout: 120_000 },
       if (m.type() === 'error') errors.push(m.text());
     });
     await page.goto(fileUrl, { waitUntil: 'load' });
+    // The script decompresses the data island asynchronously, then marks the page.
+    await page.waitForSelector('html[data-report]', { state: 'attached' });
   }, 120_000);
 
   afterAll(async () => {
@@ -71,6 +73,7 @@ describe.skipIf(!available)('the HTML report in chromium', { timeout: 120_000 },
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);
     expect(await page.locator('img').count()).toBe(0);
+    expect(await page.getAttribute('html', 'data-report')).toBe('ready');
   });
 
   it('shows the hostile identity name as text', async () => {

@@ -99,9 +99,9 @@ describe('renderFindingsCsv / renderIdentitiesCsv', () => {
     expect(rows.find((r) => r.name === 'runner')).toMatchObject({ owner: '', oldest_key_age_days: '', verdict: 'keep' });
   });
 
-  it('is what `report --format csv` and `--format csv-identities` write', () => {
-    expect(renderReport('csv', model)).toBe(renderFindingsCsv(model));
-    expect(renderReport('csv-identities', model)).toBe(renderIdentitiesCsv(model));
+  it('is what `report --format csv` and `--format csv-identities` write', async () => {
+    expect(await renderReport('csv', model)).toBe(renderFindingsCsv(model));
+    expect(await renderReport('csv-identities', model)).toBe(renderIdentitiesCsv(model));
   });
 
   it('round-trips hostile names and labels, with every cell inert in a spreadsheet', () => {

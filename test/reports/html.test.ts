@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { TEMPLATES_DIR, renderHtml } from '../../src/reports/html.ts';
 import { buildReportModel } from '../../src/reports/model.ts';
 import type { Identity } from '../../src/model/index.ts';
 import { estateInventory, reportInput, scanInfo } from '../fixtures/reports/estate.ts';
+import { ISLAND, islandText, readIsland } from './island.ts';
 
 const SCRIPT = '<script>alert(1)</script>';
-const ISLAND = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/g;
 const ATTR = '"><img src=x onerror=alert(document.cookie)>';
 
 const evil: Identity = {
@@ -23,8 +24,8 @@ const evil: Identity = {
   managed: false,
 };
 
-const html = renderHtml(buildReportModel(reportInput()));
-const evilHtml = renderHtml(
+const html = await renderHtml(buildReportModel(reportInput()));
+const evilHtml = await renderHtml(
   buildReportModel(
     reportInput({
       inventory: estateInventory({
@@ -63,14 +64,11 @@ describe('renderHtml: escaping of attacker-controlled values', () => {
     expect(evilHtml).toContain('{{constructor}}');
   });
 
-  it('keeps the data island inert: one non-executed JSON script with no `<`, `>` or `&`, holding the raw values', () => {
-    const islands = [...evilHtml.matchAll(ISLAND)];
-    expect(islands).toHaveLength(1);
-    const json = islands[0]?.[1] ?? '';
-    expect(json).not.toMatch(/[<>&]/);
-    const data = JSON.parse(json) as { identities: { n: string; o: string | null }[]; findings: { n: string }[] };
+  it('keeps the data island inert: one non-executed script of base64 alone, holding the raw values', () => {
+    expect(islandText(evilHtml)).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    const data = readIsland(evilHtml);
     expect(data.identities.find((i) => i.n === SCRIPT)?.o).toBe(ATTR);
-    expect(data.findings.some((f) => f.n === SCRIPT)).toBe(true);
+    expect(data.findings.some((f) => data.identities[f.i]?.n === SCRIPT)).toBe(true);
   });
 
   it('escapes the identity name in the findings table, the identities table and messages', () => {
@@ -123,8 +121,8 @@ describe('renderHtml: content and accessibility', () => {
     expect(html).toMatch(/<li><strong>aws:444455556666<\/strong>: AccessDenied: not authorized to perform iam:ListUsers<\/li>/);
   });
 
-  it('has no partial warning for a complete scan', () => {
-    const complete = renderHtml(buildReportModel(reportInput({ scan: scanInfo({ status: 'complete', sources: [{ source: 'aws:111122223333', status: 'ok', items: 1 }] }) })));
+  it('has no partial warning for a complete scan', async () => {
+    const complete = await renderHtml(buildReportModel(reportInput({ scan: scanInfo({ status: 'complete', sources: [{ source: 'aws:111122223333', status: 'ok', items: 1 }] }) })));
     expect(complete).not.toContain('Partial scan');
     expect(complete).not.toContain('role="alert"');
   });
@@ -143,8 +141,18 @@ describe('renderHtml: content and accessibility', () => {
     expect(html).toMatch(/<html lang="en">/);
   });
 
-  it('renders an empty estate', () => {
-    const empty = renderHtml(buildReportModel(reportInput({ inventory: { identities: [], credentials: [], grants: [], activities: [], leaks: [], connections: [], gatewayUsers: [] } })));
+  it('carries names outside ASCII through the island exactly, as \\u escapes in its JSON', async () => {
+    const name = 'café-Δ-☃-😀';
+    const page = await renderHtml(buildReportModel(reportInput({ inventory: estateInventory({ identities: [{ ...evil, name, owner: 'ü@example.com', labels: { 'ключ': '値' } }] }) })));
+    const data = readIsland(page);
+    expect(data.identities.find((i) => i.n === name)).toMatchObject({ o: 'ü@example.com', l: [['ключ', '値']] });
+    const json = gunzipSync(Buffer.from(islandText(page), 'base64')).toString('latin1');
+    expect(json).toMatch(/^[\x20-\x7e]+$/);
+    expect(json).toContain('caf\\u00e9-\\u0394-\\u2603-\\ud83d\\ude00');
+  });
+
+  it('renders an empty estate', async () => {
+    const empty = await renderHtml(buildReportModel(reportInput({ inventory: { identities: [], credentials: [], grants: [], activities: [], leaks: [], connections: [], gatewayUsers: [] } })));
     expect(empty).toContain('No findings in this scan.');
     expect(empty).toContain('No identities in this scan.');
   });

@@ -30,8 +30,8 @@ describe('renderReport', () => {
   it.each([
     { format: 'html' as const, check: (s: string) => s.startsWith('<!DOCTYPE html>') },
     { format: 'json' as const, check: (s: string) => (JSON.parse(s) as { schemaVersion: number }).schemaVersion === 1 },
-  ])('renders $format', ({ format, check }) => {
-    expect(check(renderReport(format, model))).toBe(true);
+  ])('renders $format', async ({ format, check }) => {
+    expect(check(await renderReport(format, model))).toBe(true);
   });
 
   it('knows every format', () => {

@@ -52,13 +52,13 @@ const model = buildReportModel(reportInput());
 describe('renderMarkdown', () => {
   const md = renderMarkdown(model);
 
-  it('heads with the counts, by severity and the change since the previous scan', () => {
+  it('heads with the counts, by severity and the change since the previous scan', async () => {
     expect(md).toContain('## sprawl: Non\\-human identity report');
     expect(md).toContain('| 6 | 3 | 4 (3) | 6 | 1 | 1 | 0 |');
     expect(md).toContain('**By severity:** Critical 1 · High 1 · Medium 4 · Low 0 · Info 0');
     expect(md).toContain(`Compared with scan ${escapeMarkdown(previousScan.id)}`);
     expect(md).toContain('**1 new finding**, **1 resolved**');
-    expect(renderReport('md', model)).toBe(md);
+    expect(await renderReport('md', model)).toBe(md);
   });
 
   it('lists the findings worst first, new before open, each row a well-formed table row', () => {

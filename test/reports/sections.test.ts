@@ -3,9 +3,10 @@ import { catalogue } from '../../src/analyzers/index.ts';
 import type { Plan } from '../../src/model/index.ts';
 import { chartsView } from '../../src/reports/charts.ts';
 import { renderHtml } from '../../src/reports/html.ts';
-import { clientData, htmlView, scriptSafeJson } from '../../src/reports/html-view.ts';
+import { clientData, htmlView, islandJson, packIsland, packTable, type Coding, type IslandTable } from '../../src/reports/html-view.ts';
 import { buildReportModel, type ReportInput } from '../../src/reports/model.ts';
 import { builder, ciDeployer, estateInventory, legacyBot, reportInput, runner } from '../fixtures/reports/estate.ts';
+import { readIsland, unpackTable } from './island.ts';
 
 const rules = catalogue().map((r) => ({ id: r.id, title: r.title, severity: r.severity, remediation: r.remediation, references: r.references }));
 
@@ -152,8 +153,9 @@ describe('report sections: leaks and plan', () => {
   });
 });
 
+const html = await renderHtml(model);
+
 describe('HTML report: sections, data island and caps', () => {
-  const html = renderHtml(model);
 
   it.each(['Charts', 'Compliance', 'Findings by rule', 'Leaked keys', 'Plan'])('has a %s section heading', (title) => {
     expect(html).toMatch(new RegExp(`<h2 id="[a-z-]+">${title}</h2>`));
@@ -166,18 +168,48 @@ describe('HTML report: sections, data island and caps', () => {
     expect(html).toContain('AKIA…R01');
   });
 
-  it('escapes JSON for a script element: no `<`, `>`, `&` or line separators', () => {
-    expect(scriptSafeJson({ a: '</script><!-- & \u2028' })).toBe('{"a":"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u2028"}');
-    expect(JSON.parse(scriptSafeJson({ a: '</script>' }))).toEqual({ a: '</script>' });
+  it.each([
+    { name: 'repeated strings', rows: [{ a: 'x', b: 1 }, { a: 'x', b: 2 }, { a: 'y', b: 3 }, { a: 'x', b: 4 }], dict: ['a', 'b'] },
+    { name: 'strings and counts nested in tuples', rows: [{ t: [['k', true, 0, null]] }, { t: [['k', false, 7, 'k']] }, { t: [] }], dict: ['t'] },
+    { name: 'references mixed with text', rows: [{ r: ['why', 0, 12] }, { r: ['why', 'why'] }], dict: ['r'] },
+    { name: 'plain columns beside coded ones', rows: [{ i: -1, s: 'x', f: 0.5 }, { i: 3, s: 'x', f: 2 }], dict: ['s'] },
+    { name: 'nulls only', rows: [{ a: null }, { a: null }], dict: ['a'] },
+    { name: 'no rows', rows: [] as { a: string }[], dict: ['a'] },
+  ])('packs a table by column and reads it back exactly: $name', ({ rows, dict }) => {
+    const keys = Object.keys(rows[0] ?? { a: '' });
+    const coding = Object.fromEntries(keys.map((k) => [k, dict.includes(k) ? 'dict' : 'plain'])) as Coding<(typeof rows)[number]>;
+    const table = packTable(rows, coding);
+    expect(table.n).toBe(rows.length);
+    expect(Object.keys(table.c).filter((k) => 'd' in (table.c[k] as object))).toEqual(dict);
+    expect(unpackTable(JSON.parse(JSON.stringify(table)) as IslandTable)).toEqual(rows);
   });
 
-  it('server-renders one page of rows and carries every row in the data island', () => {
+  it.each([-1, 0.5, Number.MAX_SAFE_INTEGER + 2])('refuses to dictionary-code the number %s, naming the column', (n) => {
+    expect(() => packTable([{ q: ['a', n] }], { q: 'dict' })).toThrow(/column q: the number .* cannot be dictionary-coded/);
+  });
+
+  it('keeps each repeated string once in a coded column', () => {
+    const table = packTable([{ a: ['x', 'y'] }, { a: ['y', 'x'] }, { a: ['x'] }], { a: 'dict' });
+    expect(table.c.a).toEqual({ d: ['x', 'y'], v: [[0, 1], [1, 0], [0]] });
+  });
+
+  it('writes the island JSON column by column exactly as the whole would stringify', () => {
+    const data = clientData(model);
+    expect([...islandJson(data)].join('')).toBe(JSON.stringify(packIsland(data)));
+  });
+
+  it('carries the same rows through the HTML island as clientData builds them', async () => {
+    const page = await renderHtml(model);
+    expect(readIsland(page)).toEqual(clientData(model));
+  });
+
+  it('server-renders one page of rows and carries every row in the data island', async () => {
     const many = { ...model, identities: Array.from({ length: 120 }, (_, i) => ({ ...(model.identities[0] as (typeof model.identities)[number]), id: `id-${i}`, name: `n-${i}` })) };
     const view = htmlView(many);
     expect(view.firstIdentities).toMatchObject({ total: 120, more: 70 });
     expect(view.firstIdentities.rows).toHaveLength(50);
     expect(clientData(many).identities).toHaveLength(120);
-    const page = renderHtml(many);
+    const page = await renderHtml(many);
     expect(page.match(/<span class="identity-name">n-\d+<\/span>/g)).toHaveLength(50);
     expect(page).toContain('The first 50 of 120 identities');
   });
@@ -200,9 +232,23 @@ describe('HTML report: sections, data island and caps', () => {
     expect(pointed).toBeGreaterThan(0);
   });
 
+  it('keeps the name of a finding whose identity has no row (a leaked key of unknown origin)', () => {
+    const [gone, ...rest] = model.identities;
+    const data = clientData({ ...model, identities: rest });
+    const orphans = data.findings.filter((f) => f.i === -1);
+    expect(orphans.length).toBe(model.findings.filter((f) => f.identityId === gone?.id).length);
+    expect(orphans.length).toBeGreaterThan(0);
+    for (const f of orphans) expect(f.n).toBe(gone?.name);
+  });
+
   it('points each finding of the island at its identity', () => {
     const data = clientData(model);
-    for (const f of data.findings) expect(data.identities[f.i]?.n).toBe(f.n);
+    model.findings.forEach((row, k) => {
+      const f = data.findings[k]!;
+      expect(data.identities[f.i]?.n).toBe(row.identityName);
+      // the name is kept once, in the identity's row
+      expect(f.n).toBeNull();
+    });
     expect(data.evidence).toBe(true);
   });
 });
