@@ -13,7 +13,7 @@ import { chartsView, type ChartsView } from './charts.ts';
 export const PAGE_SIZE = 50;
 /** Example findings shown under each rule. */
 export const RULE_EXAMPLES = 3;
-/** Leaks and plan actions listed in full up to this many; the JSON report has them all. */
+/** Leaks, resolved findings and plan actions listed in full up to this many; the JSON report has them all. */
 export const LIST_CAP = 500;
 
 export interface RuleGroupView extends RuleGroup {
@@ -33,6 +33,7 @@ export interface HtmlView {
   firstFindings: Capped<FindingRow>;
   firstIdentities: Capped<IdentityRow>;
   leaks: Capped<LeakRow>;
+  resolved: Capped<FindingRow>;
   planRows: Capped<PlanView['rows'][number]> | null;
   pageSize: number;
 }
@@ -61,6 +62,7 @@ export function htmlView(model: ReportModel): HtmlView {
     firstFindings: cap(model.findings, PAGE_SIZE),
     firstIdentities: cap(model.identities, PAGE_SIZE),
     leaks: cap(model.leaks, LIST_CAP),
+    resolved: cap(model.resolvedFindings, LIST_CAP),
     planRows: model.plan ? cap(model.plan.rows, LIST_CAP) : null,
     pageSize: PAGE_SIZE,
   };

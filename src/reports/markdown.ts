@@ -11,6 +11,8 @@ import { plural } from './format.ts';
 export const MARKDOWN_MAX_CHARS = 50_000;
 /** Findings listed at most; the rest are counted. */
 export const MARKDOWN_MAX_FINDINGS = 25;
+/** Resolved findings listed at most; the rest are counted. */
+export const MARKDOWN_MAX_RESOLVED = 10;
 /** Characters of one cell's text kept before escaping. */
 const MAX_CELL_CHARS = 200;
 /** Failed sources listed at most. */
@@ -71,6 +73,15 @@ function change(model: ReportModel): string[] {
   const against = `Compared with scan ${escapeMarkdown(prev.id)} (${prev.atText})`;
   if (f.new === 0 && f.resolved === 0) lines.push(`${against}: no finding new or resolved.`);
   else lines.push(`${against}: **${plural(f.new, 'new finding')}**, **${f.resolved} resolved**.`);
+  return [...lines, ...resolvedTable(model.resolvedFindings)];
+}
+
+/** The resolved findings, worst first, at most MARKDOWN_MAX_RESOLVED of them. */
+function resolvedTable(rows: readonly FindingRow[]): string[] {
+  if (rows.length === 0) return [];
+  const lines = ['', '| Resolved | Rule | Identity | Finding |', '|---|---|---|---|'];
+  for (const f of rows.slice(0, MARKDOWN_MAX_RESOLVED)) lines.push(`| ${[f.severityLabel, escapeMarkdown(f.ruleId), escapeMarkdown(f.identityName), escapeMarkdown(f.message)].join(' | ')} |`);
+  if (rows.length > MARKDOWN_MAX_RESOLVED) lines.push('', `…and ${plural(rows.length - MARKDOWN_MAX_RESOLVED, 'more resolved finding')}.`);
   return lines;
 }
 

@@ -242,6 +242,8 @@ export interface ReportModel {
   failedSources: SourceRow[];
   summary: Summary;
   findings: FindingRow[];
+  /** Findings open in the scan compared with and gone in this one, worst first. */
+  resolvedFindings: FindingRow[];
   identities: IdentityRow[];
   /** Findings of this scan grouped by rule, worst first. */
   ruleGroups: RuleGroup[];
@@ -510,6 +512,9 @@ export function buildReportModel(input: ReportInput): ReportModel {
     failedSources: sources.filter((s) => s.status === 'failed'),
     summary: summary(input, new Set(l.connections.keys())),
     findings: input.findings
+      .map((f) => findingRow(f, identities))
+      .sort((a, b) => b.severityRank - a.severityRank || compare(a.id, b.id)),
+    resolvedFindings: input.resolved
       .map((f) => findingRow(f, identities))
       .sort((a, b) => b.severityRank - a.severityRank || compare(a.id, b.id)),
     identities: rows,

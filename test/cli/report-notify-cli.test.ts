@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { DeleteAccessKeyCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { parseCsvRecords } from '../../src/collectors/aws/csv.ts';
+import { configSchema } from '../../src/config/schema.ts';
+import { accountClients, baseCredentialsFromEnv } from '../../src/providers/aws/accounts.ts';
+import { awsClientSettings } from '../../src/providers/aws/client.ts';
+import { escapeMarkdown } from '../../src/reports/markdown.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
@@ -12,6 +17,12 @@ import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 interface Summary {
   scan: { id: string; status: string };
   findings: { total: number; new: number; resolved: number; bySeverity: Record<string, number> } | null;
+}
+
+interface JsonReport {
+  findings: { id: string; identityId: string }[];
+  resolvedFindings: { id: string; message: string }[];
+  identities: { id: string; activeCredentials: number }[];
 }
 
 interface JsonChanges {
@@ -67,6 +78,45 @@ describe('sprawl scan --notify', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(receiver.received).toHaveLength(1);
     expect(second.stderr).toContain('nothing posted');
+  });
+
+  it('posts the findings a change in the estate resolved, as the reports list them', async () => {
+    const db = join(dir, 'resolved.db');
+    const first = await cli(['scan', '--quiet', '--db', db]);
+    expect(first.code, first.stderr).toBe(0);
+    const before = JSON.parse((await cli(['report', '--format', 'json', '--output', '-', '--db', db])).stdout) as JsonReport;
+    // An IAM user with active access keys and findings on them: its keys are deleted through the
+    // emulator's IAM API with the real SDK, as an operator would; their findings must resolve.
+    const keyed = before.findings.find((f) => f.identityId.includes(':user/') && before.identities.some((i) => i.id === f.identityId && i.activeCredentials > 0));
+    expect(keyed, 'the estate has an IAM user with keys and findings').toBeDefined();
+    const [, account = '', path = ''] = /^aws:(\d+):user\/(.+)$/.exec(keyed!.identityId) ?? [];
+    const config = configSchema.parse({ version: 1, aws: sandbox.config.aws });
+    const settings = awsClientSettings(config.aws!);
+    const clients = accountClients(settings, config.aws!, account, { base: baseCredentialsFromEnv(settings, env), sessionName: 'notify-test' });
+    try {
+      const keys = await clients.iam.send(new ListAccessKeysCommand({ UserName: path }));
+      for (const k of keys.AccessKeyMetadata ?? []) await clients.iam.send(new DeleteAccessKeyCommand({ UserName: path, AccessKeyId: k.AccessKeyId }));
+    } finally {
+      clients.destroy();
+    }
+
+    const second = await cli(['scan', '--json', '--db', db, '--notify', receiver.url(SECRET_PATH), '--notify-format', 'json', '--notify-min-severity', 'info']);
+    expect(second.code, second.stderr).toBe(0);
+    const after = JSON.parse((await cli(['report', '--format', 'json', '--output', '-', '--db', db])).stdout) as JsonReport;
+    const gone = before.findings.filter((f) => !after.findings.some((g) => g.id === f.id)).map((f) => f.id).sort();
+    expect(gone.length).toBeGreaterThan(0);
+    expect(gone.every((id) => before.findings.find((f) => f.id === id)?.identityId === keyed!.identityId)).toBe(true);
+    // The webhook, the JSON report and the Markdown summary agree on what was resolved.
+    expect(after.resolvedFindings.map((f) => f.id).sort()).toEqual(gone);
+    expect(receiver.received).toHaveLength(1);
+    const body = bodies()[0] as unknown as JsonChanges;
+    expect(body.counts.resolved).toBe(gone.length);
+    expect((body.resolved as { id: string }[]).map((f) => f.id).sort()).toEqual(gone);
+    expect(second.stderr).toMatch(new RegExp(`notify: posted \\d+ new, ${gone.length} resolved`));
+    const md = (await cli(['report', '--format', 'md', '--output', '-', '--db', db])).stdout;
+    expect(md).toContain(`**${gone.length} resolved**`);
+    expect(md).toContain('| Resolved | Rule | Identity | Finding |');
+    for (const f of after.resolvedFindings.slice(0, 10)) expect(md).toContain(escapeMarkdown(f.message));
   });
 
   it('honours the severity threshold', async () => {

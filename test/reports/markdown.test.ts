@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Grant, Identity } from '../../src/model/index.ts';
 import { renderReport } from '../../src/reports/index.ts';
-import { escapeMarkdown, MARKDOWN_MAX_CHARS, renderMarkdown } from '../../src/reports/markdown.ts';
+import { escapeMarkdown, MARKDOWN_MAX_CHARS, MARKDOWN_MAX_RESOLVED, renderMarkdown } from '../../src/reports/markdown.ts';
 import { buildReportModel } from '../../src/reports/model.ts';
 import { estateInventory, previousScan, reportInput, scanInfo } from '../fixtures/reports/estate.ts';
 
 const ZWJ = '\u200D';
+/** A row of the findings table (it has a status column; the resolved table has none). */
+const FINDING_ROW = /^\| (Critical|High|Medium|Low|Info) \| (New|Open|Exempt) \|/;
 
 /** Pipes a GFM table would read as column separators. */
 function unescapedPipes(line: string): number {
@@ -62,7 +64,7 @@ describe('renderMarkdown', () => {
   });
 
   it('lists the findings worst first, new before open, each row a well-formed table row', () => {
-    const rows = md.split('\n').filter((l) => /^\| (Critical|High|Medium|Low|Info) \|/.test(l));
+    const rows = md.split('\n').filter((l) => FINDING_ROW.test(l));
     expect(rows).toHaveLength(6);
     expect(rows[0]).toMatch(/^\| Critical \| New \| identity\\\.admin \| ci\\-deployer \|/);
     for (const row of rows) expect(unescapedPipes(row)).toBe(6);
@@ -87,6 +89,23 @@ describe('renderMarkdown', () => {
     const out = renderMarkdown(m);
     for (const s of has) expect(out).toContain(s);
     for (const s of hasNot) expect(out).not.toContain(s);
+  });
+
+  it('lists the resolved findings under the change, each a well-formed row of four cells', () => {
+    const rows = md.split('\n').filter((l) => /^\| (Critical|High|Medium|Low|Info) \| (?!New|Open|Exempt)/.test(l));
+    expect(rows).toEqual(['| Medium | credential\\.key\\-age | legacy\\-bot | Access key AKIAFAKEROTATED00001 of legacy\\-bot is 95 days old \\(threshold 90 days\\) |']);
+    expect(md.indexOf('| Resolved | Rule | Identity | Finding |')).toBeGreaterThan(md.indexOf('### Change since the previous scan'));
+    expect(md.indexOf('| Resolved | Rule | Identity | Finding |')).toBeLessThan(md.indexOf('### Top findings'));
+  });
+
+  it('lists at most MARKDOWN_MAX_RESOLVED resolved findings, worst first, and counts the rest', () => {
+    const [one] = reportInput().resolved;
+    const resolved = Array.from({ length: 30 }, (_, i) => ({ ...one!, id: `f_resolved${String(i).padStart(4, '0')}`, severity: i === 29 ? ('critical' as const) : ('low' as const) }));
+    const out = renderMarkdown(buildReportModel({ ...reportInput(), resolved }));
+    const rows = out.split('\n').filter((l) => /^\| (Critical|High|Medium|Low|Info) \| (?!New|Open|Exempt)/.test(l));
+    expect(rows).toHaveLength(MARKDOWN_MAX_RESOLVED);
+    expect(rows[0]).toMatch(/^\| Critical \|/);
+    expect(out).toContain(`…and ${30 - MARKDOWN_MAX_RESOLVED} more resolved findings.`);
   });
 
   it('says "no finding new or resolved" when nothing changed', () => {
@@ -117,7 +136,7 @@ describe('renderMarkdown with hostile names and a large estate', () => {
   it('stays well under the 65,536 characters of a GitHub comment and counts what it left out', () => {
     expect(md.length).toBeLessThanOrEqual(MARKDOWN_MAX_CHARS);
     const active = big.findings.filter((f) => f.status === 'new' || f.status === 'open').length;
-    const shown = md.split('\n').filter((l) => /^\| (Critical|High|Medium|Low|Info) \|/.test(l)).length;
+    const shown = md.split('\n').filter((l) => FINDING_ROW.test(l)).length;
     expect(shown).toBeGreaterThan(0);
     expect(shown).toBeLessThanOrEqual(25);
     expect(md).toContain(`…and ${active - shown} more findings`);
@@ -134,7 +153,7 @@ describe('renderMarkdown with hostile names and a large estate', () => {
     expect(md).not.toMatch(/:\/\//);
     expect(md).not.toMatch(/www\./i);
     expect(md).not.toMatch(/\]\(/);
-    const rows = md.split('\n').filter((l) => /^\| (Critical|High|Medium|Low|Info) \|/.test(l));
+    const rows = md.split('\n').filter((l) => FINDING_ROW.test(l));
     for (const row of rows) {
       expect(row).not.toMatch(/@(?!\u200D)/);
       expect(row).not.toMatch(/#(?!\u200D)/);

@@ -156,6 +156,17 @@ describe('report sections: leaks and plan', () => {
 const html = await renderHtml(model);
 
 describe('HTML report: sections, data island and caps', () => {
+  it('lists the findings resolved since the previous scan, and says so when there are none', async () => {
+    const resolvedTable = /<table id="resolved-table"[\s\S]*?<\/table>/.exec(html)?.[0] ?? '';
+    expect(resolvedTable).toContain('<code>f_resolvedfake000000000001</code>');
+    expect(resolvedTable).toContain('<th scope="row">legacy-bot</th>');
+    expect(resolvedTable).toMatch(/and gone in this one: 1, worst first/);
+    const none = await renderHtml(buildReportModel(input({ resolved: [] })));
+    expect(none).toContain('No finding was resolved since the previous scan.');
+    expect(none).not.toContain('id="resolved-table"');
+    const first = await renderHtml(buildReportModel((({ previousScan: _p, ...rest }) => rest)(input({ resolved: [] }))));
+    expect(first).not.toContain('Resolved since the previous scan');
+  });
 
   it.each(['Charts', 'Compliance', 'Findings by rule', 'Leaked keys', 'Plan'])('has a %s section heading', (title) => {
     expect(html).toMatch(new RegExp(`<h2 id="[a-z-]+">${title}</h2>`));
