@@ -1,21 +1,59 @@
 import type { Command } from 'commander';
 import { analyzeScan } from '../pipeline/analyze.ts';
 import { findScan } from '../pipeline/report.ts';
-import { EXIT, readConfig, runtime, storeLocation, withStore } from './common.ts';
+import { finishRun } from '../pipeline/run.ts';
+import type { Severity } from '../model/index.ts';
+import { EXIT, UsageError, parseRunId, parseSeverity, readConfig, runtime, storeLocation, withStore } from './common.ts';
 import { parseAsOf } from './import.ts';
+import { createProgressView } from './progress.ts';
+import { abortOnSignals } from './signals.ts';
+import { countAtOrAbove, summaryJson, summaryText } from './summary.ts';
+
+interface AnalyzeOptions {
+  scan?: string;
+  run?: string;
+  asOf?: Date;
+  json?: boolean;
+  failOn?: Severity;
+}
 
 export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
-    .description("re-run the analysis of a stored scan with the config's current policy (the latest scan by default)")
+    .description("re-run the analysis of a stored scan with the config's current policy (the latest scan by default), or merge and analyze the shards of a run")
     .option('--scan <id>', 'the scan to analyze')
+    .option('--run <id>', 'merge the shards of this run (`sprawl scan --run ID --shard I/N`) into its scan, collect the gateway, and analyze it; a missing or failed shard makes the run partial', parseRunId)
     .option('--as-of <time>', 'judge ages and thresholds at this time instead of the scan\'s (an old export judged as of its own date)', parseAsOf)
+    .option('--fail-on <severity>', 'with --run: exit 1 when a finding is at or above this severity', parseSeverity)
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { scan?: string; asOf?: Date; json?: boolean }, cmd: Command) => {
+    .addHelpText('after', '\nExit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or config error, 3 partial (a source or a shard missing).')
+    .action(async (opts: AnalyzeOptions, cmd: Command) => {
       const rt = runtime(cmd);
+      if (opts.run && (opts.scan || opts.asOf)) throw new UsageError('--run: not with --scan or --as-of (a run is analyzed as of its first shard)');
+      if (opts.failOn && !opts.run) throw new UsageError('--fail-on: only with --run');
       const loaded = readConfig(rt);
       await withStore(storeLocation(rt, loaded), async (store) => {
+        if (opts.run) {
+          const signals = abortOnSignals();
+          const progress = createProgressView(rt.term);
+          let result;
+          try {
+            result = await finishRun({ store, config: loaded.config, log: rt.log, progress, runId: opts.run, signal: signals.signal });
+          } finally {
+            progress.close();
+            signals.dispose();
+          }
+          const shards = result.shards.map((s) => ({ shard: s.shard, scan: s.scan?.id ?? null, missing: s.missing ?? null }));
+          rt.out(opts.json ? summaryJson(result, { store: store.location, run: opts.run, shards }) : summaryText(result, rt.term));
+          const interrupted = signals.exitCode();
+          if (interrupted !== undefined) process.exitCode = interrupted;
+          else if (result.scan.status !== 'complete') process.exitCode = EXIT.partial;
+          else if (opts.failOn && result.analysis && countAtOrAbove(result.analysis.bySeverity, opts.failOn) > 0) process.exitCode = EXIT.findings;
+          else process.exitCode = EXIT.ok;
+          return;
+        }
         const scan = await findScan(store, opts.scan);
+        if (scan.shard !== undefined) throw new UsageError(`scan ${scan.id} is shard ${scan.shard} of run ${scan.runId ?? '?'}: analyze the run (sprawl analyze --run ${scan.runId ?? 'ID'})`);
         const summary = await analyzeScan({ store, scanId: scan.id, at: opts.asOf ?? new Date(scan.startedAt), policy: loaded.config.policy, analysis: loaded.config.analysis, sources: scan.sources });
         if (opts.json) rt.out(JSON.stringify({ scan: scan.id, ...summary }, null, 2));
         else rt.out(`scan ${scan.id}: ${summary.findings} findings (new ${summary.new}, open ${summary.open}, resolved ${summary.resolved})`);

@@ -83,6 +83,14 @@ export function severityParser(name: string): (value: string) => Severity {
 
 export const parseSeverity = severityParser('--fail-on');
 
+/** A run id (`--run`): what CI or a scheduler names a run, e.g. `nightly-2026-11-23`. */
+export function parseRunId(value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(value)) {
+    throw new UsageError(`--run: expected a run id of letters, digits, '.', '_', ':' or '-' (at most 128, e.g. nightly-2026-11-23), got "${value}"`);
+  }
+  return value;
+}
+
 export function parsePositiveInt(name: string, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value: string) => {
     const n = Number(value);

@@ -3,6 +3,7 @@ import { BaselineError } from '../collectors/repos/baseline.ts';
 import { ConfigError } from '../config/load.ts';
 import { DiffBaseError } from '../pipeline/diff.ts';
 import { NoScanError } from '../pipeline/report.ts';
+import { RunError } from '../pipeline/run.ts';
 import { NothingToScanError } from '../pipeline/scan.ts';
 import { toolVersion } from '../pipeline/version.ts';
 import { StoreError } from '../store/index.ts';
@@ -52,7 +53,7 @@ export function exitCodeFor(err: unknown, write: (s: string) => void = (s) => pr
     if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
     return EXIT.usage;
   }
-  if (err instanceof ConfigError || err instanceof UsageError || err instanceof BaselineError || err instanceof StoreError || err instanceof NoScanError || err instanceof DiffBaseError || err instanceof NothingToScanError) {
+  if (err instanceof ConfigError || err instanceof UsageError || err instanceof BaselineError || err instanceof StoreError || err instanceof NoScanError || err instanceof DiffBaseError || err instanceof NothingToScanError || err instanceof RunError) {
     write(`sprawl: ${err.message}\n`);
     return EXIT.usage;
   }

@@ -2,8 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { renderStoredReport } from '../pipeline/report.ts';
+import { runScanOf } from '../pipeline/run.ts';
 import { REPORT_FORMATS, type ReportFormat } from '../reports/index.ts';
-import { EXIT, UsageError, readConfig, runtime, storeLocation, withStore } from './common.ts';
+import { EXIT, UsageError, parseRunId, readConfig, runtime, storeLocation, withStore } from './common.ts';
 
 function parseFormat(value: string): ReportFormat {
   if (!(REPORT_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got "${value}"`);
@@ -35,6 +36,7 @@ export function registerReport(program: Command): void {
     .option('--format <format>', `one of ${REPORT_FORMATS.join(', ')}`, parseFormat, 'html' as ReportFormat)
     .option('-o, --output <file>', 'file to write, or - for stdout (default: sprawl-report.<format>)')
     .option('--scan <id>', 'the scan to report')
+    .option('--run <id>', 'the scan of this run (for a sharded run, the one `sprawl analyze --run` made)', parseRunId)
     .option('--diff <scan-id>', 'count findings as new or resolved against this earlier scan instead of the previous one')
     .addHelpText(
       'after',
@@ -42,11 +44,13 @@ export function registerReport(program: Command): void {
         'md is a Markdown summary sized for a pull-request comment or $GITHUB_STEP_SUMMARY;\n' +
         'sarif holds the committed secrets and the findings located in repositories (SARIF 2.1.0, for code scanning).',
     )
-    .action(async (opts: { format: ReportFormat; output?: string; scan?: string; diff?: string }, cmd: Command) => {
+    .action(async (opts: { format: ReportFormat; output?: string; scan?: string; run?: string; diff?: string }, cmd: Command) => {
       const rt = runtime(cmd);
+      if (opts.run && opts.scan) throw new UsageError('--run: not with --scan');
       const loaded = readConfig(rt);
       await withStore(storeLocation(rt, loaded), async (store) => {
-        const text = await renderStoredReport(store, opts.format, { scanId: opts.scan, diffScanId: opts.diff });
+        const scanId = opts.run ? (await runScanOf(store, opts.run)).id : opts.scan;
+        const text = await renderStoredReport(store, opts.format, { scanId, diffScanId: opts.diff });
         const path = writeOutput(opts.output ?? DEFAULT_OUTPUT[opts.format] ?? `sprawl-report.${opts.format}`, text);
         if (path !== '-') rt.out(path);
         process.exitCode = EXIT.ok;

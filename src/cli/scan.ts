@@ -3,7 +3,14 @@ import type { Config } from '../config/schema.ts';
 import type { Severity } from '../model/index.ts';
 import { runScan, type ScanResult } from '../pipeline/scan.ts';
 import { redactUrl, type Store } from '../store/index.ts';
-import { EXIT, parsePositiveInt, parseSeverity, readConfig, runtime, storeLocation, withStore, type Runtime } from './common.ts';
+import { formatShard, parseShard, type Shard } from '../pipeline/shard.ts';
+import { EXIT, UsageError, parsePositiveInt, parseRunId, parseSeverity, readConfig, runtime, storeLocation, withStore, type Runtime } from './common.ts';
+
+function parseShardOption(value: string): Shard {
+  const shard = parseShard(value);
+  if (typeof shard === 'string') throw new UsageError(`--shard: ${shard}`);
+  return shard;
+}
 import { notifyAfterScan, parseNotifyFormat, parseNotifySeverity, parseWebhookUrl, type NotifyOptions } from './notify.ts';
 import { createProgressView } from './progress.ts';
 import { abortOnSignals } from './signals.ts';
@@ -11,6 +18,8 @@ import { countAtOrAbove, summaryJson, summaryText } from './summary.ts';
 
 export interface ScanCommandOptions extends NotifyOptions {
   failOn?: Severity;
+  run?: string;
+  shard?: Shard;
   json?: boolean;
   concurrency?: number;
   dryRun?: boolean;
@@ -22,12 +31,13 @@ export async function scanAndSummarize(rt: Runtime, store: Store, config: Config
   const progress = createProgressView(rt.term);
   let result: ScanResult;
   try {
-    result = await runScan({ store, config, log: rt.log, progress, concurrency: opts.concurrency, signal: signals.signal });
+    result = await runScan({ store, config, log: rt.log, progress, concurrency: opts.concurrency, signal: signals.signal, ...(opts.run ? { runId: opts.run } : {}), ...(opts.shard ? { shard: opts.shard } : {}) });
   } finally {
     progress.close();
     signals.dispose();
   }
-  rt.out(opts.json ? summaryJson(result, { store: store.location }) : summaryText(result, rt.term));
+  const shard = opts.shard ? { run: opts.run, shard: formatShard(opts.shard) } : {};
+  rt.out(opts.json ? summaryJson(result, { store: store.location, ...shard }) : summaryText(result, rt.term));
   await notifyAfterScan(rt, store, result, opts);
   const interrupted = signals.exitCode();
   if (interrupted !== undefined) return { code: interrupted, result };
@@ -76,6 +86,8 @@ export function registerScan(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .option('--concurrency <n>', 'concurrent API calls per collector', parsePositiveInt('--concurrency', 256))
     .option('--dry-run', 'validate the config and show what would be scanned, without calling any API')
+    .option('--run <id>', 'the run this scan belongs to (its shards share it)', parseRunId)
+    .option('--shard <I/N>', "collect only shard I of N (needs --run): the accounts, projects, subscriptions, organizations, clusters and repositories hashed to it; `sprawl analyze --run` then merges the shards and analyzes", parseShardOption)
     .option('--notify <url>', 'after the scan, post the findings new or resolved since the previous scan to this webhook (only when there are some; a failing webhook is a warning, not a failed scan)', parseWebhookUrl)
     .option('--notify-format <format>', 'slack (Slack-compatible text and blocks) or json (the lists)', parseNotifyFormat, 'slack' as const)
     .option('--notify-min-severity <severity>', 'only findings at or above this severity count as a change (default: high)', parseNotifySeverity)
@@ -85,6 +97,9 @@ export function registerScan(program: Command): void {
     )
     .action(async (opts: ScanCommandOptions, cmd: Command) => {
       const rt = runtime(cmd);
+      if (opts.shard && !opts.run) throw new UsageError('--shard: needs --run <id>, the id the shards of one run share');
+      if (opts.shard && opts.notify) throw new UsageError('--notify: not with --shard (a shard is not analyzed; notify after `sprawl analyze --run`)');
+      if (opts.shard && opts.failOn) throw new UsageError('--fail-on: not with --shard (a shard is not analyzed; use it with `sprawl analyze --run`)');
       const loaded = readConfig(rt);
       const location = storeLocation(rt, loaded);
       if (opts.dryRun) {

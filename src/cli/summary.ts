@@ -48,6 +48,8 @@ export function summaryText(result: ScanResult, term: Pick<Terminal, 'color'>): 
       .map(([v, n]) => `${v} ${n}`)
       .join('   ');
     if (verdicts) lines.push(`Verdicts   ${verdicts}`);
+  } else if (scan.shard !== undefined) {
+    lines.push(`Shard ${scan.shard} of run ${scan.runId ?? '?'}: collected, not analyzed; once every shard is in: sprawl analyze --run ${scan.runId ?? 'ID'}`);
   } else {
     lines.push(paint(term, 'yellow', 'Not analyzed: no source could be collected.'));
   }

@@ -29,6 +29,17 @@ export interface CollectorContext {
   concurrency: number;
   emit(record: InventoryRecord): void;
   signal?: AbortSignal;
+  /**
+   * In one shard of a sharded scan: whether a unit of the estate (`aws:<account>`,
+   * `gcp:<project>`, `azure:<subscription>`, `azure-tenant:<tenant>`, `github:<org>`,
+   * `k8s:<context>`, `repo:<name>`) is this shard's to collect. Absent: every unit is.
+   */
+  inShard?: (unit: string) => boolean;
+}
+
+/** Whether the collector should collect this unit of the estate (see CollectorContext.inShard). */
+export function owns(ctx: Pick<CollectorContext, 'inShard'>, unit: string): boolean {
+  return ctx.inShard?.(unit) ?? true;
 }
 
 /** A collector resolves to one outcome per source; a failed source never fails the whole scan. */

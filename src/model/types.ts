@@ -265,6 +265,8 @@ export interface ScanInfo {
   runId?: string;
   /** The time the latest analysis judged the scan as of (`sprawl analyze --as-of`); ages in reports count to it. */
   analyzedAt?: string;
+  /** One shard of a sharded run (`3/16`): collected only; `sprawl analyze --run` merges the shards into the run's scan. */
+  shard?: string;
 }
 
 /** A finding as stored for one scan, with its lifecycle across scans. */

@@ -17,6 +17,7 @@ import { newScanId } from '../model/index.ts';
 import { createInventoryWriter, createScan, finishScan, getScan, type Store } from '../store/index.ts';
 import type { Logger } from '../util/log.ts';
 import { analyzeScan, type AnalysisSummary } from './analyze.ts';
+import { formatShard, unitFilter, type Shard } from './shard.ts';
 import { toolVersion } from './version.ts';
 
 export interface ScanOptions {
@@ -29,6 +30,14 @@ export interface ScanOptions {
   now?: () => Date;
   signal?: AbortSignal;
   runId?: string;
+  /** Analyze the scan once collected (default); false leaves it to `sprawl analyze`. */
+  analyze?: boolean;
+  /**
+   * One shard of a sharded run (needs runId): collects only its units of the estate and is not
+   * analyzed; the gateway, which links connections to identities of every shard, is left to
+   * `sprawl analyze --run` (finishRun), which merges the shards.
+   */
+  shard?: Shard;
   /** Collectors by config section; tests and benchmarks may pass their own. */
   collectors?: Partial<CollectorSet>;
 }
@@ -61,7 +70,7 @@ interface PlannedSource {
   after?: boolean;
 }
 
-function plannedSources(config: Config, collectors: CollectorSet, found: GatewayInventory): PlannedSource[] {
+export function plannedSources(config: Config, collectors: CollectorSet, found: GatewayInventory): PlannedSource[] {
   const out: PlannedSource[] = [];
   const aws = config.aws;
   if (aws) {
@@ -77,13 +86,16 @@ function plannedSources(config: Config, collectors: CollectorSet, found: Gateway
   const kubernetes = config.kubernetes;
   if (kubernetes) out.push({ name: 'kubernetes', run: (ctx) => collectors.kubernetes({ kubernetes, owners: config.owners }, ctx) });
   const gateway = config.gateway;
-  if (gateway) out.push({ name: 'gateway', after: true, run: (ctx) => collectors.gateway({ gateway, inventory: found }, ctx) });
+  if (gateway) out.push({ name: GATEWAY_SOURCE, after: true, run: (ctx) => collectors.gateway({ gateway, inventory: found }, ctx) });
   if (config.repos.length > 0) {
     const fingerprintKey = process.env.SPRAWL_FINGERPRINT_KEY || undefined;
     out.push({ name: 'repos', run: (ctx) => collectors.repos({ repos: config.repos, secrets: config.secrets, ...(fingerprintKey ? { fingerprintKey } : {}) }, ctx) });
   }
   return out;
 }
+
+/** The planned source of the gateway (it runs after the others, with what they found). */
+export const GATEWAY_SOURCE = 'gateway';
 
 /** Keeps the little the gateway collector needs of an identity or a credential. */
 function remember(found: GatewayInventory, record: InventoryRecord): void {
@@ -102,7 +114,7 @@ export function scanStatus(sources: readonly SourceOutcome[], interrupted: boole
  * The collectors, each loaded when a scan first runs it: a provider's SDK costs hundreds of
  * milliseconds to load, which every other command (and a scan of other providers) need not pay.
  */
-const LAZY_COLLECTORS: CollectorSet = {
+export const LAZY_COLLECTORS: CollectorSet = {
   aws: async (input, ctx) => (await import('../collectors/aws/index.ts')).collectAws(input, ctx),
   gcp: async (input, ctx) => (await import('../collectors/gcp/index.ts')).collectGcp(input, ctx),
   azure: async (input, ctx) => (await import('../collectors/azure/index.ts')).collectAzure(input, ctx),
@@ -120,18 +132,18 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   const found: GatewayInventory = { identities: [], credentials: [] };
   // Only a gateway links its connections to what the other collectors found.
   const keepFound = opts.config.gateway !== undefined;
-  const sources = plannedSources(
-    opts.config,
-    { ...LAZY_COLLECTORS, ...opts.collectors },
-    found,
-  );
+  const planned = plannedSources(opts.config, { ...LAZY_COLLECTORS, ...opts.collectors }, found);
+  const sources = opts.shard ? planned.filter((s) => s.name !== GATEWAY_SOURCE) : planned;
+  if (opts.shard && !opts.runId) throw new Error('a shard of a scan needs the id of its run');
   if (sources.length === 0) {
     throw new NothingToScanError('nothing to scan: the config has no provider section and no repos (add `aws:`, `gcp:`, `azure:`, `github:`, `kubernetes:`, `gateway:` or `repos:` to sprawl.yaml, or run `sprawl init`)');
   }
   const { store, log } = opts;
   const scanId = newScanId(started);
-  await createScan(store, { id: scanId, startedAt: started.toISOString(), toolVersion: toolVersion(), runId: opts.runId });
-  log.debug('scan started', { scan: scanId, store: store.location });
+  const shard = opts.shard ? formatShard(opts.shard) : undefined;
+  await createScan(store, { id: scanId, startedAt: started.toISOString(), toolVersion: toolVersion(), runId: opts.runId, ...(shard ? { shard } : {}) });
+  log.debug('scan started', { scan: scanId, store: store.location, ...(shard ? { run: opts.runId, shard } : {}) });
+  if (shard && sources.length < planned.length) log.info(`shard ${shard}: the gateway is collected once all shards are in, by \`sprawl analyze --run ${opts.runId ?? ''}\``);
 
   const writer = createInventoryWriter(store, scanId);
   const ctx: CollectorContext = {
@@ -144,6 +156,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
       writer.write(record);
     },
     signal: opts.signal,
+    ...(opts.shard ? { inShard: unitFilter(opts.shard) } : {}),
   };
 
   const outcomes: SourceOutcome[] = [];
@@ -165,7 +178,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   const interrupted = opts.signal?.aborted ?? false;
   const status = scanStatus(outcomes, interrupted);
   let analysis: AnalysisSummary | undefined;
-  if (status !== 'interrupted' && status !== 'failed') {
+  if (opts.analyze !== false && !opts.shard && status !== 'interrupted' && status !== 'failed') {
     try {
       analysis = await analyzeScan({ store, scanId, at: started, policy: opts.config.policy, analysis: opts.config.analysis, sources: outcomes });
     } catch (err) {

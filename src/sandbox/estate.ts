@@ -37,6 +37,8 @@ export interface EstateOptions {
   size?: number;
   /** The estate's clock: every age is relative to it. Default: the current time. */
   now?: Date | string;
+  /** Gateway sessions in all (e.g. 10 per identity for a load test). Default: 10 per gateway connection. */
+  gatewaySessions?: number;
 }
 
 export interface Estate {
@@ -258,7 +260,8 @@ export function generateEstate(opts: EstateOptions = {}): Estate {
     github: generateGithubEstate({ seed, size: githubSize, nowMs }),
     kubernetes: generateK8sEstate({ seed, size: k8sSize, nowMs }),
   };
-  return { ...partial, hoop: generateHoopEstate({ seed, nowMs, identities: gatewayCandidates(partial) }) };
+  const sessions = opts.gatewaySessions !== undefined ? { sessionCount: opts.gatewaySessions } : {};
+  return { ...partial, hoop: generateHoopEstate({ seed, nowMs, identities: gatewayCandidates(partial), ...sessions }) };
 }
 
 /**

@@ -12,6 +12,7 @@ import * as m0004 from './migrations/0004_gateway.ts';
 import * as m0005 from './migrations/0005_analysis.ts';
 import * as m0006 from './migrations/0006_enforcer.ts';
 import * as m0007 from './migrations/0007_connection_credential.ts';
+import * as m0008 from './migrations/0008_shards.ts';
 
 export const DEFAULT_SQLITE_PATH = '.sprawl/sprawl.db';
 
@@ -29,7 +30,7 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
-const migrations: Record<string, Migration> = { '0001_init': m0001, '0002_leaks': m0002, '0003_credential_details': m0003, '0004_gateway': m0004, '0005_analysis': m0005, '0006_enforcer': m0006, '0007_connection_credential': m0007 };
+const migrations: Record<string, Migration> = { '0001_init': m0001, '0002_leaks': m0002, '0003_credential_details': m0003, '0004_gateway': m0004, '0005_analysis': m0005, '0006_enforcer': m0006, '0007_connection_credential': m0007, '0008_shards': m0008 };
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
 export function isPostgresUrl(location: string): boolean {
@@ -50,17 +51,26 @@ export function redactUrl(location: string): string {
 
 /** Opens (and migrates) the store: a SQLite file path, or a postgres:// URL. */
 export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise<Store> {
-  const store = isPostgresUrl(location) ? openPostgres(location) : openSqlite(location);
+  if (isPostgresUrl(location)) {
+    const store = openPostgres(location);
+    await migrateOrClose(store, () => migrate(store));
+    return store;
+  }
+  const { store, database } = openSqlite(location);
+  await migrateOrClose(store, () => migrateSqlite(store, database));
+  return store;
+}
+
+async function migrateOrClose(store: Store, run: () => Promise<void>): Promise<void> {
   try {
-    await migrate(store);
+    await run();
   } catch (err) {
     await store.close();
     throw err;
   }
-  return store;
 }
 
-function openSqlite(path: string): Store {
+function openSqlite(path: string): { store: Store; database: SQLite.Database } {
   const file = path === ':memory:' ? path : resolve(path);
   let database: SQLite.Database;
   try {
@@ -78,7 +88,7 @@ function openSqlite(path: string): Store {
     throw new StoreError(`cannot open the SQLite store at ${file}: ${(err as Error).message}`);
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  return { store: { db, dialect: 'sqlite', location: file, close: () => db.destroy() }, database };
 }
 
 function openPostgres(url: string): Store {
@@ -89,9 +99,30 @@ function openPostgres(url: string): Store {
   return { db, dialect: 'postgres', location: redactUrl(url), close: () => db.destroy() };
 }
 
-/** Runs pending migrations. Safe when several scanners start at once (kysely takes a lock). */
-export async function migrate(store: Store): Promise<void> {
-  const migrator = new Migrator({ db: store.db, provider });
+/**
+ * SQLite has no advisory lock, and kysely takes none there: two processes opening a new store at
+ * once would both apply the same migration. The whole migration runs instead in one BEGIN
+ * IMMEDIATE transaction, which holds the database's write lock from its first statement, so a
+ * second process waits (busy_timeout) and then finds nothing left to do.
+ */
+async function migrateSqlite(store: Store, database: SQLite.Database): Promise<void> {
+  try {
+    database.exec('BEGIN IMMEDIATE');
+  } catch (err) {
+    throw new StoreError(`cannot lock the SQLite store at ${store.location} to migrate it: ${(err as Error).message}`);
+  }
+  try {
+    await migrate(store, { disableTransactions: true });
+    database.exec('COMMIT');
+  } catch (err) {
+    if (database.inTransaction) database.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+/** Runs pending migrations. On PostgreSQL kysely holds an advisory lock meanwhile, so concurrent scanners migrate once. */
+export async function migrate(store: Store, opts: { disableTransactions?: boolean } = {}): Promise<void> {
+  const migrator = new Migrator({ db: store.db, provider, ...opts });
   let result;
   try {
     result = await migrator.migrateToLatest();

@@ -5,3 +5,4 @@ export * from './findings.ts';
 export type { Database } from './schema.ts';
 export * from './leaks.ts';
 export * from './journal.ts';
+export * from './runs.ts';

@@ -4,7 +4,7 @@ import type { Store } from './db.ts';
 import { opt, parseJson } from './json.ts';
 import type { ScansTable } from './schema.ts';
 
-export async function createScan(store: Store, scan: { id: string; startedAt: string; toolVersion: string; runId?: string }): Promise<void> {
+export async function createScan(store: Store, scan: { id: string; startedAt: string; toolVersion: string; runId?: string; shard?: string }): Promise<void> {
   await store.db
     .insertInto('scans')
     .values({
@@ -18,6 +18,7 @@ export async function createScan(store: Store, scan: { id: string; startedAt: st
       host: hostname(),
       pid: process.pid,
       analyzed_at: null,
+      shard: scan.shard ?? null,
     })
     .execute();
 }
@@ -39,6 +40,7 @@ function toScanInfo(row: ScansTable): ScanInfo {
     sources: parseJson<SourceOutcome[]>(row.sources, [], `scans ${row.id} sources`),
     runId: opt(row.run_id),
     analyzedAt: opt(row.analyzed_at),
+    shard: opt(row.shard),
   };
 }
 
@@ -47,9 +49,12 @@ export async function getScan(store: Store, id: string): Promise<ScanInfo | unde
   return row ? toScanInfo(row) : undefined;
 }
 
-/** The newest finished scan (complete or partial), or the newest before a given scan. */
+/**
+ * The newest finished scan (complete or partial), or the newest before a given scan. Shards of a
+ * sharded run are not scans of the estate: the run's own scan (`sprawl analyze --run`) is.
+ */
 export async function latestScan(store: Store, opts: { before?: string } = {}): Promise<ScanInfo | undefined> {
-  let q = store.db.selectFrom('scans').selectAll().where('status', 'in', ['complete', 'partial']);
+  let q = store.db.selectFrom('scans').selectAll().where('status', 'in', ['complete', 'partial']).where('shard', 'is', null);
   if (opts.before) {
     const ref = await getScan(store, opts.before);
     if (!ref) return undefined;
@@ -63,3 +68,12 @@ export async function listScans(store: Store, limit = 50): Promise<ScanInfo[]> {
   const rows = await store.db.selectFrom('scans').selectAll().orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   return rows.map(toScanInfo);
 }
+
+/** Every scan of a run, shards and the run's own scan, oldest first. */
+export async function scansOfRun(store: Store, runId: string): Promise<ScanInfo[]> {
+  const rows = await store.db.selectFrom('scans').selectAll().where('run_id', '=', runId).orderBy('started_at').orderBy('id').execute();
+  return rows.map(toScanInfo);
+}
+
+/** The tables holding a scan's inventory (what its collectors found), each keyed by scan_id. */
+export const INVENTORY_TABLES = ['identities', 'credentials', 'grants', 'activities', 'leaks', 'gateway_connections', 'gateway_users'] as const;

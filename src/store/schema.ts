@@ -15,6 +15,8 @@ export interface ScansTable {
   pid: number | null;
   /** The time the latest analysis judged the scan as of (`analyze --as-of`); null before any. */
   analyzed_at: string | null;
+  /** `I/N` for one shard of a sharded run (collected, never analyzed or reported itself); null otherwise. */
+  shard: string | null;
 }
 
 export interface IdentitiesTable {

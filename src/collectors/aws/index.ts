@@ -9,7 +9,7 @@ import type { SourceOutcome } from '../../model/index.ts';
 import { awsClientSettings, createBaseCredentials } from '../../providers/aws/client.ts';
 import type { AwsClientSettings } from '../../providers/aws/client.ts';
 import { createLimit, mapLimit } from '../../util/limit.ts';
-import type { Collector, CollectorContext } from '../context.ts';
+import { owns, type Collector, type CollectorContext } from '../context.ts';
 import { collectAccount } from './account.ts';
 import { DEFAULT_REPORT_POLLING } from './credential-report.ts';
 import type { ReportPolling } from './credential-report.ts';
@@ -35,7 +35,8 @@ export function createAwsCollector(opts: AwsCollectorOptions = {}): Collector<Aw
     const globalLimit = createLimit(Math.max(1, ctx.concurrency));
     const managedPolicies: ManagedPolicyCache = new Map();
     const polling: ReportPolling = { ...DEFAULT_REPORT_POLLING, ...opts.polling };
-    const accounts = config.aws.accounts.length > 0 ? config.aws.accounts : [{}];
+    const configured = config.aws.accounts.length > 0 ? config.aws.accounts : [{}];
+    const accounts = configured.filter((a) => owns(ctx, `aws:${a.id ?? /^arn:[^:]+:iam::(\d{12}):/.exec(a.roleArn ?? '')?.[1] ?? 'default'}`));
     return mapLimit(accounts, Math.max(1, opts.parallelAccounts ?? 4), (account) =>
       collectAccount({ account, aws: config.aws, owners: config.owners, settings, base, rules, managedPolicies, limits: [globalLimit], polling, ctx }),
     );

@@ -11,7 +11,7 @@ import { AzureAbortError, azureClientSettings, createArmRestClient, createAuthor
 import type { AzureClientSettings } from '../../providers/azure/client.ts';
 import type { TokenCredential } from '@azure/identity';
 import { createLimit, mapLimit } from '../../util/limit.ts';
-import type { Collector, CollectorContext, ProgressDelta } from '../context.ts';
+import { owns, type Collector, type CollectorContext, type ProgressDelta } from '../context.ts';
 import { collectDirectory } from './directory.ts';
 import type { DirectoryResult } from './directory.ts';
 import type { Limit } from './limited.ts';
@@ -87,8 +87,12 @@ export function createAzureCollector(opts: AzureCollectorOptions = {}): Collecto
     }
 
     // The directory runs alongside the subscriptions; grants wait for it to know which principals were left out.
-    const directory = runDirectory(config, tenantId, settings, credential, limit, ctx);
-    const subscriptionIds = await listSubscriptions(azure, settings, credential, limit, ctx);
+    // In a sharded scan every shard with subscriptions reads it for that; only the tenant's shard records it.
+    const ownsTenant = owns(ctx, `azure-tenant:${tenantId.toLowerCase()}`);
+    const listed = await listSubscriptions(azure, settings, credential, limit, ctx);
+    const subscriptionIds = Array.isArray(listed) ? listed.filter((id) => owns(ctx, `azure:${id.toLowerCase()}`)) : listed;
+    if (!ownsTenant && Array.isArray(subscriptionIds) && subscriptionIds.length === 0) return [];
+    const directory = runDirectory(config, tenantId, settings, credential, limit, ctx, ownsTenant);
     const seen = new Set<string>();
     const subs = Array.isArray(subscriptionIds)
       ? mapLimit(subscriptionIds, Math.max(1, opts.parallelSubscriptions ?? 4), async (subscriptionId) => {
@@ -107,7 +111,7 @@ export function createAzureCollector(opts: AzureCollectorOptions = {}): Collecto
         })
       : Promise.resolve([subscriptionIds]);
     const [dir, subOutcomes] = await Promise.all([directory, subs]);
-    return [dir.outcome, ...subOutcomes];
+    return [...(ownsTenant ? [dir.outcome] : []), ...subOutcomes];
   };
 }
 
@@ -118,12 +122,14 @@ async function runDirectory(
   credential: TokenCredential,
   limit: Limit,
   ctx: CollectorContext,
+  /** False in a shard that reads the directory only to know which principals it leaves out. */
+  record = true,
 ): Promise<{ outcome: SourceOutcome; result?: DirectoryResult }> {
   const run = openSource(ctx, `azure:${tenantId}`);
   try {
     const graph = createGraphClient(settings, credential, run.hooks);
     const result = await collectDirectory({ tenantId, azure: config.azure, owners: config.owners, graph, limit, report: run.report, signal: run.signal, ctx });
-    for (const r of result.records) ctx.emit(r);
+    if (record) for (const r of result.records) ctx.emit(r);
     run.report({ items: result.records.length });
     return { outcome: run.done({ source: run.source, status: 'ok', items: result.records.length }), result };
   } catch (err) {

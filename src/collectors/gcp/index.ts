@@ -12,7 +12,7 @@ import type { Grant, SourceOutcome } from '../../model/index.ts';
 import { createGcpAuth, createGcpClients, gcpClientSettings } from '../../providers/gcp/client.ts';
 import type { GcpClients, GcpClientSettings } from '../../providers/gcp/client.ts';
 import { createLimit, mapLimit } from '../../util/limit.ts';
-import type { Collector, CollectorContext, ProgressDelta } from '../context.ts';
+import { owns, type Collector, type CollectorContext, type ProgressDelta } from '../context.ts';
 import { AbortedError, createRunner } from './calls.ts';
 import type { Limit } from './calls.ts';
 import { readRoot } from './hierarchy.ts';
@@ -92,7 +92,8 @@ export function createGcpCollector(opts: GcpCollectorOptions = {}): Collector<Gc
         projectIds.push(p.projectId);
       }
     }
-    const unique = [...new Set(projectIds)];
+    // Every shard reads the hierarchy (to know the projects); each collects its own projects.
+    const unique = [...new Set(projectIds)].filter((p) => owns(ctx, `gcp:${p}`));
     const results = await mapLimit(unique, Math.max(1, opts.parallelProjects ?? 4), (projectId) =>
       collectProject({ projectId, gcp, settings, clients, projectByNumber, limits, ctx }),
     );

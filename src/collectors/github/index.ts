@@ -11,7 +11,7 @@ import type { SourceOutcome } from '../../model/index.ts';
 import { createGithubClient, githubClientSettings } from '../../providers/github/client.ts';
 import type { GithubClientSettings, RateBudget } from '../../providers/github/client.ts';
 import { createLimit, mapLimit } from '../../util/limit.ts';
-import type { Collector, CollectorContext } from '../context.ts';
+import { owns, type Collector, type CollectorContext } from '../context.ts';
 import { collectOrg, failureReason } from './org.ts';
 import type { Limit, OrgResult } from './org.ts';
 import type { ActionsSecretInfo } from './records.ts';
@@ -80,7 +80,7 @@ export function createGithubCollector(opts: GithubCollectorOptions = {}): Collec
       return sources.map((source) => ({ source, status: 'failed', items: 0, error }));
     }
     const limits: Limit[] = [createLimit(Math.max(1, ctx.concurrency))];
-    const results = await mapLimit([...new Set(github.organizations)], Math.max(1, opts.parallelOrgs ?? 2), (org) => runOrg(org, github, settings, limits, ctx, opts));
+    const results = await mapLimit([...new Set(github.organizations)].filter((org) => owns(ctx, `github:${org.toLowerCase()}`)), Math.max(1, opts.parallelOrgs ?? 2), (org) => runOrg(org, github, settings, limits, ctx, opts));
     const budget = lowestBudget(results.map((r) => r.budget));
     if (budget) ctx.log.info('github rate limit budget', { remaining: budget.remaining ?? null, limit: budget.limit ?? null, resetAt: budget.resetAt ?? null });
     return results.map((r) => r.outcome);

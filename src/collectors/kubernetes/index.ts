@@ -19,7 +19,7 @@ import type { SourceOutcome } from '../../model/index.ts';
 import { DEFAULT_RETRY, createKubeClients, loadKubeConfig, selectContexts } from '../../providers/kubernetes/client.ts';
 import type { RetrySettings } from '../../providers/kubernetes/client.ts';
 import { mapLimit } from '../../util/limit.ts';
-import type { Collector, CollectorContext } from '../context.ts';
+import { owns, type Collector, type CollectorContext } from '../context.ts';
 import { collectCluster, failureReason } from './cluster.ts';
 
 export type KubernetesCollectorConfig = { kubernetes: KubernetesConfig; owners: OwnersConfig };
@@ -48,8 +48,9 @@ export function createKubernetesCollector(opts: KubernetesCollectorOptions = {})
       return [failed('k8s:kubeconfig', err, ctx)];
     }
     const retry: RetrySettings = { ...DEFAULT_RETRY, ...opts.retry, maxRetries: kubernetes.maxRetries, requestTimeoutMs: kubernetes.requestTimeoutMs };
-    const contexts = selectContexts(kc, kubernetes.contexts);
-    if (contexts.length === 0) return [failed('k8s:kubeconfig', new Error('the kubeconfig has no current context; list contexts in kubernetes.contexts'), ctx)];
+    const all = selectContexts(kc, kubernetes.contexts);
+    if (all.length === 0) return [failed('k8s:kubeconfig', new Error('the kubeconfig has no current context; list contexts in kubernetes.contexts'), ctx)];
+    const contexts = all.filter((c) => owns(ctx, `k8s:${c}`));
     const seen = new Set<string>();
     return mapLimit(contexts, Math.max(1, opts.parallelClusters ?? 4), async (context) => {
       let clients;

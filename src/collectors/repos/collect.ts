@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import type { RepoConfig, SecretsConfig } from '../../config/schema.ts';
 import type { Leak, SourceOutcome } from '../../model/index.ts';
-import type { Collector } from '../context.ts';
+import { owns, type Collector } from '../context.ts';
 import { scanRepository } from './scan.ts';
 import type { SecretFinding } from './types.ts';
 
@@ -50,6 +50,7 @@ export const collectRepos: Collector<ReposCollectorConfig> = async (config, ctx)
   for (const repo of config.repos) {
     const name = repoName(repo);
     const source = `repo:${name}`;
+    if (!owns(ctx, source)) continue;
     ctx.progress.start(source);
     try {
       const { findings, stats } = await scanRepository({
