@@ -3,13 +3,18 @@ import { analyzeScan } from '../pipeline/analyze.ts';
 import { findScan } from '../pipeline/report.ts';
 import { finishRun } from '../pipeline/run.ts';
 import type { Severity } from '../model/index.ts';
-import { EXIT, UsageError, parseRunId, parseSeverity, readConfig, runtime, storeLocation, withStore } from './common.ts';
+import { EXIT, UsageError, parsePositiveInt, parseRunId, parseSeverity, readConfig, runtime, storeLocation, withStore } from './common.ts';
+import { notifyAfterScan, parseNotifyFormat, parseNotifySeverity, parseWebhookUrl, type NotifyOptions } from './notify.ts';
+
+const parseSeconds = parsePositiveInt('--wait', 7 * 86_400);
 import { parseAsOf } from './import.ts';
 import { createProgressView } from './progress.ts';
 import { abortOnSignals } from './signals.ts';
 import { countAtOrAbove, summaryJson, summaryText } from './summary.ts';
 
-interface AnalyzeOptions {
+interface AnalyzeOptions extends NotifyOptions {
+  shards?: number;
+  wait?: number;
   scan?: string;
   run?: string;
   asOf?: Date;
@@ -24,13 +29,20 @@ export function registerAnalyze(program: Command): void {
     .option('--scan <id>', 'the scan to analyze')
     .option('--run <id>', 'merge the shards of this run (`sprawl scan --run ID --shard I/N`) into its scan, collect the gateway, and analyze it; a missing or failed shard makes the run partial', parseRunId)
     .option('--as-of <time>', 'judge ages and thresholds at this time instead of the scan\'s (an old export judged as of its own date)', parseAsOf)
+    .option('--shards <n>', 'with --run: how many shards the run has (so that a shard that never started counts as missing)', parsePositiveInt('--shards', 1024))
+    .option('--wait <seconds>', 'with --run: wait up to this long for shards still running or not started', parseSeconds)
     .option('--fail-on <severity>', 'with --run: exit 1 when a finding is at or above this severity', parseSeverity)
+    .option('--notify <url>', 'with --run: post the findings new or resolved since the previous scan to this webhook (as `sprawl scan --notify`)', parseWebhookUrl)
+    .option('--notify-format <format>', 'slack or json', parseNotifyFormat, 'slack' as const)
+    .option('--notify-min-severity <severity>', 'only findings at or above this severity count as a change (default: high)', parseNotifySeverity)
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or config error, 3 partial (a source or a shard missing).')
     .action(async (opts: AnalyzeOptions, cmd: Command) => {
       const rt = runtime(cmd);
       if (opts.run && (opts.scan || opts.asOf)) throw new UsageError('--run: not with --scan or --as-of (a run is analyzed as of its first shard)');
-      if (opts.failOn && !opts.run) throw new UsageError('--fail-on: only with --run');
+      for (const [flag, set] of [['--fail-on', opts.failOn], ['--shards', opts.shards], ['--wait', opts.wait], ['--notify', opts.notify]] as const) {
+        if (set !== undefined && !opts.run) throw new UsageError(`${flag}: only with --run`);
+      }
       const loaded = readConfig(rt);
       await withStore(storeLocation(rt, loaded), async (store) => {
         if (opts.run) {
@@ -38,13 +50,23 @@ export function registerAnalyze(program: Command): void {
           const progress = createProgressView(rt.term);
           let result;
           try {
-            result = await finishRun({ store, config: loaded.config, log: rt.log, progress, runId: opts.run, signal: signals.signal });
+            result = await finishRun({
+              store,
+              config: loaded.config,
+              log: rt.log,
+              progress,
+              runId: opts.run,
+              signal: signals.signal,
+              ...(opts.shards !== undefined ? { shards: opts.shards } : {}),
+              ...(opts.wait !== undefined ? { waitMs: opts.wait * 1000 } : {}),
+            });
           } finally {
             progress.close();
             signals.dispose();
           }
           const shards = result.shards.map((s) => ({ shard: s.shard, scan: s.scan?.id ?? null, missing: s.missing ?? null }));
           rt.out(opts.json ? summaryJson(result, { store: store.location, run: opts.run, shards }) : summaryText(result, rt.term));
+          await notifyAfterScan(rt, store, result, opts);
           const interrupted = signals.exitCode();
           if (interrupted !== undefined) process.exitCode = interrupted;
           else if (result.scan.status !== 'complete') process.exitCode = EXIT.partial;

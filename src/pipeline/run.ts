@@ -30,6 +30,12 @@ export interface FinishRunOptions {
   signal?: AbortSignal;
   concurrency?: number;
   collectors?: Partial<CollectorSet>;
+  /** How many shards the run has, when no shard may have come in yet (checked against theirs). */
+  shards?: number;
+  /** Wait up to this long for shards still running or not started, before merging what is in. */
+  waitMs?: number;
+  /** Between two looks at the store while waiting. */
+  pollMs?: number;
 }
 
 /** What became of each shard of a run: the attempt merged, or why there is none. */
@@ -43,8 +49,11 @@ export interface ShardState {
 const finished = (s: ScanInfo): boolean => s.status === 'complete' || s.status === 'partial';
 
 /** Per shard of the run, its latest finished attempt (a shard run again replaces its earlier attempts). */
-export function shardStates(scans: readonly ScanInfo[], runId: string): { count: number; states: ShardState[] } {
+export function shardStates(scans: readonly ScanInfo[], runId: string, expected?: number): { count: number; states: ShardState[] } {
   const shards = scans.filter((s) => s.shard !== undefined);
+  if (shards.length === 0 && expected !== undefined) {
+    return { count: expected, states: Array.from({ length: expected }, (_, i) => ({ shard: formatShard({ index: i + 1, count: expected }), missing: `no finished scan of shard ${formatShard({ index: i + 1, count: expected })} in run ${runId}: never started` })) };
+  }
   if (shards.length === 0) throw new RunError(`run ${runId} has no shards in the store: run \`sprawl scan --run ${runId} --shard I/N\` first (an unsharded scan is analyzed as it is collected)`);
   const parsed = shards.map((s) => ({ scan: s, shard: parseShard(s.shard ?? '') }));
   const counts = new Set(parsed.map((p) => (typeof p.shard === 'string' ? -1 : p.shard.count)));
@@ -52,6 +61,7 @@ export function shardStates(scans: readonly ScanInfo[], runId: string): { count:
     throw new RunError(`the shards of run ${runId} disagree on how many shards there are (${[...new Set(shards.map((s) => s.shard))].join(', ')}): one run, one N`);
   }
   const count = [...counts][0] as number;
+  if (expected !== undefined && expected !== count) throw new RunError(`run ${runId} has shards of ${count}, not ${expected} (--shards)`);
   const states: ShardState[] = [];
   for (let index = 1; index <= count; index++) {
     const name = formatShard({ index, count });
@@ -128,8 +138,7 @@ export async function finishRun(opts: FinishRunOptions): Promise<ScanResult & { 
   const now = opts.now ?? (() => new Date());
   const begun = now();
   const { store, runId } = opts;
-  const scans = await scansOfRun(store, runId);
-  const { states } = shardStates(scans, runId);
+  const { scans, states } = await waitForShards(opts, now);
   const merged = states.flatMap((s) => (s.scan ? [s.scan] : []));
   // The run is as of its first shard: ages and "last used" count to when collection began.
   const startedAt = merged.map((s) => s.startedAt).sort()[0] ?? begun.toISOString();
@@ -170,6 +179,30 @@ async function countInventory(store: Store, scanId: string): Promise<ScanResult[
   return { identities, credentials, grants, activities, leaks };
 }
 
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** The run's scans and shard states, once every shard is in or the wait is over. */
+async function waitForShards(opts: FinishRunOptions, now: () => Date): Promise<{ scans: ScanInfo[]; states: ShardState[] }> {
+  const deadline = now().getTime() + (opts.waitMs ?? 0);
+  for (;;) {
+    const scans = await scansOfRun(opts.store, opts.runId);
+    const { states } = shardStates(scans, opts.runId, opts.shards);
+    const waiting = states.filter((s) => s.missing).length;
+    if (waiting === 0 || now().getTime() >= deadline || opts.signal?.aborted) return { scans, states };
+    opts.log.info(`run ${opts.runId}: ${waiting} of ${states.length} shards not in yet; waiting (until ${new Date(deadline).toISOString()})`);
+    await sleep(Math.min(opts.pollMs ?? 10_000, Math.max(0, deadline - now().getTime())), opts.signal);
+  }
+}
 
 /** The run's own scan, finished: what `sprawl report --run` reports. */
 export async function runScanOf(store: Store, runId: string): Promise<ScanInfo> {

@@ -107,6 +107,21 @@ describe.each(stores)('a sharded run on $name', { timeout: 240_000 }, ({ skip, l
     expect(ids(json<JsonReport>((await cli(['report', '--format', 'json', '--output', '-', '--db', sharded, '--run', 'nightly-1'])).stdout))).toEqual(ids(expected));
   });
 
+  it.skipIf(skip)('analyze --run --shards --wait, started first, waits for the shards and merges them all', async () => {
+    const db = await location();
+    // The store exists before the analysis looks at it, as when the scanners' store is provisioned.
+    expect((await cli(['scan', '--quiet', '--db', db, '--run', 'r-wait', '--shard', '1/2'])).code).toBe(0);
+    const analysis = cli(['analyze', '--json', '--db', db, '--run', 'r-wait', '--shards', '2', '--wait', '90']);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await cli(['scan', '--quiet', '--db', db, '--run', 'r-wait', '--shard', '2/2'])).code).toBe(0);
+    const r = await analysis;
+    expect(r.code, r.stderr).toBe(0);
+    const run = json<RunSummary>(r.stdout);
+    expect(run.scan.status).toBe('complete');
+    expect(run.shards?.map((s) => s.missing)).toEqual([null, null]);
+    expect(r.stderr).toMatch(/run r-wait: 1 of 2 shards not in yet; waiting/);
+  });
+
   it.skipIf(skip)('a shard that never came in leaves the run partial, named, with exit code 3', async () => {
     const db = await location();
     for (const i of [1, 2]) expect((await cli(['scan', '--quiet', '--db', db, '--run', 'r-missing', '--shard', `${i}/3`])).code).toBe(0);
@@ -128,6 +143,7 @@ describe('sprawl scan --shard and --run: usage', () => {
     { args: ['scan', '--run', 'r', '--shard', '1/2', '--fail-on', 'high'], says: '--fail-on: not with --shard' },
     { args: ['analyze', '--run', 'nothing-here'], says: 'run nothing-here has no shards in the store' },
     { args: ['report', '--run', 'nothing-here'], says: 'no finished scan of run nothing-here' },
+    { args: ['analyze', '--wait', '10'], says: '--wait: only with --run' },
   ])('$args.0 $args.1 $args.2 ...: exit 2, saying "$says"', async ({ args, says }) => {
     const r = await cli([...args, '--db', join(dir, 'usage.db')]);
     expect(r.code).toBe(2);

@@ -106,6 +106,16 @@ describe('shardStates', () => {
     expect(states[1]?.scan).toBeUndefined();
   });
 
+  it('with the expected number of shards and none in yet, names each one missing', () => {
+    const { count, states } = shardStates([], 'r', 2);
+    expect(count).toBe(2);
+    expect(states.map((s) => s.missing)).toEqual(['no finished scan of shard 1/2 in run r: never started', 'no finished scan of shard 2/2 in run r: never started']);
+  });
+
+  it('refuses an expected number of shards that the shards disagree with', () => {
+    expect(() => shardStates([scan('1/2', 'complete')], 'r', 3)).toThrow(/run r has shards of 2, not 3 \(--shards\)/);
+  });
+
   it.each([
     { name: 'no shards', scans: [scan(undefined, 'complete')], error: /run r has no shards in the store/ },
     { name: 'shards that disagree on N', scans: [scan('1/2', 'complete'), scan('2/3', 'complete')], error: /disagree on how many shards there are \(1\/2, 2\/3\)/ },
