@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { runCli } from '../helpers/cli.ts';
-import { PG_URL, tempPostgresUrl } from '../helpers/stores.ts';
+import { storeLocations } from '../helpers/stores.ts';
 
 interface JsonReport {
   scan: { id: string; status: string };
@@ -31,7 +31,6 @@ interface RunSummary {
 
 let dir: string;
 let sandbox: Sandbox;
-const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sprawl-run-'));
@@ -40,7 +39,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of cleanups) await c();
+  await stores.cleanup();
   await sandbox?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -49,20 +48,9 @@ const cli = (args: string[]) => runCli(args, { cwd: dir, env: { ...sandbox.env }
 const json = <T>(text: string): T => JSON.parse(text) as T;
 const ids = (r: JsonReport) => r.findings.map((f) => f.id).sort();
 
-const stores = [
-  { name: 'sqlite', skip: false, location: () => Promise.resolve(join(dir, `${Math.random().toString(36).slice(2, 8)}.db`)) },
-  {
-    name: 'postgres',
-    skip: !PG_URL,
-    location: async () => {
-      const db = await tempPostgresUrl();
-      cleanups.push(() => db.drop());
-      return db.url;
-    },
-  },
-];
+const stores = storeLocations();
 
-describe.each(stores)('a sharded run on $name', { timeout: 240_000 }, ({ skip, location }) => {
+describe.each(stores.targets)('a sharded run on $name', { timeout: 240_000 }, ({ skip, location }) => {
   it.skipIf(skip)('two shards written at once give the findings of one unsharded scan', async () => {
     const [single, sharded] = [await location(), await location()];
     const one = await cli(['scan', '--quiet', '--db', single]);

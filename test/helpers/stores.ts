@@ -70,3 +70,43 @@ export const storeTargets: StoreTarget[] = [
     },
   },
 ];
+
+export interface StoreLocation {
+  name: 'sqlite' | 'postgres';
+  skip: boolean;
+  /** Where a new, empty store may be opened (not opened here: processes under test open it). */
+  location: () => Promise<string>;
+}
+
+/**
+ * New store locations for tests that hand them to other processes: a SQLite file in a fresh
+ * directory, or a throw-away database on the test server. cleanup() removes every one made.
+ */
+export function storeLocations(): { targets: StoreLocation[]; cleanup(): Promise<void> } {
+  const undo: (() => Promise<void> | void)[] = [];
+  return {
+    targets: [
+      {
+        name: 'sqlite',
+        skip: false,
+        location: () => {
+          const dir = mkdtempSync(join(tmpdir(), 'sprawl-store-'));
+          undo.push(() => rmSync(dir, { recursive: true, force: true }));
+          return Promise.resolve(join(dir, 'sprawl.db'));
+        },
+      },
+      {
+        name: 'postgres',
+        skip: !PG_URL,
+        location: async () => {
+          const db = await tempPostgresUrl();
+          undo.push(() => db.drop());
+          return db.url;
+        },
+      },
+    ],
+    async cleanup() {
+      for (const u of undo.splice(0)) await u();
+    },
+  };
+}

@@ -5,13 +5,10 @@
  * locks are per connection and per process.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.ts';
-import { PG_URL, tempPostgresUrl } from '../helpers/stores.ts';
+import { storeLocations } from '../helpers/stores.ts';
 
 const DB_MODULE = fileURLToPath(new URL('../../src/store/db.ts', import.meta.url));
 const PROCESSES = 4;
@@ -28,33 +25,10 @@ function openInChild(location: string): Promise<{ code: number | null; stderr: s
   });
 }
 
-const dirs: string[] = [];
-const drops: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  for (const drop of drops) await drop();
-});
+const stores = storeLocations();
+afterAll(() => stores.cleanup());
 
-describe.each([
-  {
-    name: 'sqlite',
-    skip: false,
-    location: () => {
-      const dir = mkdtempSync(join(tmpdir(), 'sprawl-concurrent-'));
-      dirs.push(dir);
-      return Promise.resolve(join(dir, 'new.db'));
-    },
-  },
-  {
-    name: 'postgres',
-    skip: !PG_URL,
-    location: async () => {
-      const db = await tempPostgresUrl();
-      drops.push(() => db.drop());
-      return db.url;
-    },
-  },
-])('a new $name store opened by several processes at once', ({ skip, location }) => {
+describe.each(stores.targets)('a new $name store opened by several processes at once', ({ skip, location }) => {
   it.skipIf(skip)(`migrates once: all ${PROCESSES} open it`, { timeout: 60_000 }, async () => {
     const where = await location();
     const results = await Promise.all(Array.from({ length: PROCESSES }, () => openInChild(where)));
