@@ -41,6 +41,26 @@ export function compilePattern(pattern: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
+/**
+ * The identity of the first entry of the connection map whose pattern matches a name. Entries that
+ * are exact names (no `*`, `?` or /regex/; the usual case, one per connection) are looked up in a
+ * map; only the patterns listed before the name's exact entry are tried in turn.
+ */
+export function connectionMapMatcher(entries: readonly { pattern: string; identity: string }[]): (name: string) => string | undefined {
+  const exact = new Map<string, number>();
+  const patterns: { index: number; re: RegExp }[] = [];
+  entries.forEach((e, index) => {
+    if (/^\/.+\/[a-z]*$/.test(e.pattern) || /[*?]/.test(e.pattern)) patterns.push({ index, re: compilePattern(e.pattern) });
+    else if (!exact.has(e.pattern)) exact.set(e.pattern, index);
+  });
+  return (name) => {
+    const first = exact.get(name) ?? Infinity;
+    const p = patterns.find((x) => x.index < first && x.re.test(name));
+    const index = p?.index ?? (first === Infinity ? undefined : first);
+    return index === undefined ? undefined : entries[index]?.identity;
+  };
+}
+
 function decode(value: string | null | undefined): string | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
   if (!/^[A-Za-z0-9+/=\s]+$/.test(value)) return undefined;
@@ -118,7 +138,8 @@ export function createLinker(inventory: GatewayInventory | undefined, connection
     const cred = pid !== undefined ? byPublicId.get(pid) : undefined;
     return cred ? { cred, key: `tag:${SPRAWL_CREDENTIAL_TAG}` } : undefined;
   };
-  const map = connectionMap.map((m) => ({ re: compilePattern(m.pattern), identity: m.identity }));
+  const configMatch = connectionMapMatcher(connectionMap);
+  const configLinks = new Map<string, Link | undefined>();
 
   return {
     staticLink(tags, conn) {
@@ -142,10 +163,13 @@ export function createLinker(inventory: GatewayInventory | undefined, connection
       return id !== undefined ? { identityId: id, linkedBy: 'federation' } : undefined;
     },
     configLink(name) {
-      const m = map.find((x) => x.re.test(name));
-      if (!m) return undefined;
-      const id = known === undefined || known.has(m.identity) ? m.identity : (principal(m.identity) ?? m.identity);
-      return { identityId: id, linkedBy: 'config' };
+      // Asked once per session: a gateway's sessions repeat a few connection names many times.
+      if (configLinks.has(name)) return configLinks.get(name);
+      const identity = configMatch(name);
+      const id = identity === undefined ? undefined : known === undefined || known.has(identity) ? identity : (principal(identity) ?? identity);
+      const link: Link | undefined = id === undefined ? undefined : { identityId: id, linkedBy: 'config' };
+      configLinks.set(name, link);
+      return link;
     },
   };
 }
