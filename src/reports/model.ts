@@ -20,6 +20,7 @@ import type {
   Verdict,
   VerdictKind,
 } from '../model/index.ts';
+import { compareStrings } from '../analyzers/verdict.ts';
 import { SEVERITIES, severityRank } from '../model/index.ts';
 import type { PrivilegeLevel } from './format.ts';
 import {
@@ -258,10 +259,6 @@ export interface ReportModel {
 
 export const REPORT_TITLE = 'Non-human identity report';
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Counts items by key, most frequent first; `label` names a key from one of its items. */
 function countBy<T>(items: readonly T[], key: (item: T) => string, label: (item: T) => string): CountRow[] {
   const counts = new Map<string, CountRow>();
@@ -271,7 +268,7 @@ function countBy<T>(items: readonly T[], key: (item: T) => string, label: (item:
     if (row) row.count++;
     else counts.set(k, { key: k, label: label(item), count: 1 });
   }
-  return [...counts.values()].sort((a, b) => b.count - a.count || compare(a.key, b.key));
+  return [...counts.values()].sort((a, b) => b.count - a.count || compareStrings(a.key, b.key));
 }
 
 function isActiveFinding(f: FindingRecord): boolean {
@@ -295,7 +292,7 @@ function scanHeader(scan: ScanInfo): ScanHeader {
 function sourceRows(scan: ScanInfo): SourceRow[] {
   return scan.sources
     .map((s) => ({ source: s.source, status: s.status, items: s.items, error: s.error ?? null }))
-    .sort((a, b) => compare(a.source, b.source));
+    .sort((a, b) => compareStrings(a.source, b.source));
 }
 
 function summary(input: ReportInput, behind: ReadonlySet<string>): Summary {
@@ -351,6 +348,11 @@ function findingRow(f: FindingRecord, identities: ReadonlyMap<string, Identity>)
     evidence: Object.entries(f.evidence).map(([key, value]) => ({ key, label: evidenceLabel(key), value: formatEvidenceValue(value) })),
     exemption: f.exemption ? { reason: f.exemption.reason, approver: f.exemption.approver, expires: f.exemption.expires, expiresText: formatDate(f.exemption.expires) } : null,
   };
+}
+
+/** Rows of findings, worst first. */
+function findingRows(findings: readonly FindingRecord[], identities: ReadonlyMap<string, Identity>): FindingRow[] {
+  return findings.map((f) => findingRow(f, identities)).sort((a, b) => b.severityRank - a.severityRank || compareStrings(a.id, b.id));
 }
 
 function latest(times: readonly (string | undefined)[]): string | null {
@@ -464,7 +466,7 @@ function identityRow(identity: Identity, l: Lookups): IdentityRow {
     ownerText: identity.owner ? identity.owner : 'unowned',
     labels: Object.entries(identity.labels)
       .map(([key, value]) => ({ key, value }))
-      .sort((a, b) => compare(a.key, b.key)),
+      .sort((a, b) => compareStrings(a.key, b.key)),
     disabled: identity.disabled,
     managed: identity.managed,
     credentials: credentials.length,
@@ -498,7 +500,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const asOf = Date.parse(scan.asOf);
   const rows = input.inventory.identities
     .map((i) => identityRow(i, l))
-    .sort((a, b) => b.worstSeverityRank - a.worstSeverityRank || b.findings - a.findings || compare(a.name, b.name) || compare(a.id, b.id));
+    .sort((a, b) => b.worstSeverityRank - a.worstSeverityRank || b.findings - a.findings || compareStrings(a.name, b.name) || compareStrings(a.id, b.id));
   const previous = input.previousScan;
   const previousAt = previous ? (previous.finishedAt ?? previous.startedAt) : undefined;
   return {
@@ -511,12 +513,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
     sources,
     failedSources: sources.filter((s) => s.status === 'failed'),
     summary: summary(input, new Set(l.connections.keys())),
-    findings: input.findings
-      .map((f) => findingRow(f, identities))
-      .sort((a, b) => b.severityRank - a.severityRank || compare(a.id, b.id)),
-    resolvedFindings: input.resolved
-      .map((f) => findingRow(f, identities))
-      .sort((a, b) => b.severityRank - a.severityRank || compare(a.id, b.id)),
+    findings: findingRows(input.findings, identities),
+    resolvedFindings: findingRows(input.resolved, identities),
     identities: rows,
     ruleGroups: ruleGroups(input.findings),
     charts: {

@@ -14,6 +14,7 @@
  * Never a secret: messages carry the analyzer's sentence or the redacted preview.
  */
 import { byExposure } from '../analyzers/facts.ts';
+import { compareStrings } from '../analyzers/verdict.ts';
 import {
   SARIF_LEVEL,
   SARIF_MAX_RESULTS,
@@ -162,7 +163,7 @@ function findingSarif(input: SarifReportInput, rules: SarifRule[]): { kept: Repo
       },
     });
   }
-  results.sort((a, b) => b.severity - a.severity || compare(a.result.partialFingerprints[FINDING_FINGERPRINT_KEY] ?? '', b.result.partialFingerprints[FINDING_FINGERPRINT_KEY] ?? ''));
+  results.sort((a, b) => b.severity - a.severity || compareStrings(a.result.partialFingerprints[FINDING_FINGERPRINT_KEY] ?? '', b.result.partialFingerprints[FINDING_FINGERPRINT_KEY] ?? ''));
   return { kept: results.slice(0, SARIF_MAX_RESULTS).map((r) => r.result), total: results.length };
 }
 
@@ -199,6 +200,3 @@ function analyzerRule(f: FindingRecord, rule: RuleInfo | undefined): SarifRule {
   };
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
