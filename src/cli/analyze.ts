@@ -4,13 +4,13 @@ import { findScan } from '../pipeline/report.ts';
 import { finishRun } from '../pipeline/run.ts';
 import type { Severity } from '../model/index.ts';
 import { EXIT, UsageError, parsePositiveInt, parseRunId, parseSeverity, readConfig, runtime, storeLocation, withStore } from './common.ts';
-import { notifyAfterScan, parseNotifyFormat, parseNotifySeverity, parseWebhookUrl, type NotifyOptions } from './notify.ts';
+import { addNotifyOptions, type NotifyOptions } from './notify.ts';
 
 const parseSeconds = parsePositiveInt('--wait', 7 * 86_400);
 import { parseAsOf } from './import.ts';
 import { createProgressView } from './progress.ts';
 import { abortOnSignals } from './signals.ts';
-import { countAtOrAbove, summaryJson, summaryText } from './summary.ts';
+import { summarize } from './scan.ts';
 
 interface AnalyzeOptions extends NotifyOptions {
   shards?: number;
@@ -23,7 +23,7 @@ interface AnalyzeOptions extends NotifyOptions {
 }
 
 export function registerAnalyze(program: Command): void {
-  program
+  const analyze = program
     .command('analyze')
     .description("re-run the analysis of a stored scan with the config's current policy (the latest scan by default), or merge and analyze the shards of a run")
     .option('--scan <id>', 'the scan to analyze')
@@ -31,10 +31,8 @@ export function registerAnalyze(program: Command): void {
     .option('--as-of <time>', 'judge ages and thresholds at this time instead of the scan\'s (an old export judged as of its own date)', parseAsOf)
     .option('--shards <n>', 'with --run: how many shards the run has (so that a shard that never started counts as missing)', parsePositiveInt('--shards', 1024))
     .option('--wait <seconds>', 'with --run: wait up to this long for shards still running or not started', parseSeconds)
-    .option('--fail-on <severity>', 'with --run: exit 1 when a finding is at or above this severity', parseSeverity)
-    .option('--notify <url>', 'with --run: post the findings new or resolved since the previous scan to this webhook (as `sprawl scan --notify`)', parseWebhookUrl)
-    .option('--notify-format <format>', 'slack or json', parseNotifyFormat, 'slack' as const)
-    .option('--notify-min-severity <severity>', 'only findings at or above this severity count as a change (default: high)', parseNotifySeverity)
+    .option('--fail-on <severity>', 'with --run: exit 1 when a finding is at or above this severity', parseSeverity);
+  addNotifyOptions(analyze, 'with --run: once analyzed')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or config error, 3 partial (a source or a shard missing).')
     .action(async (opts: AnalyzeOptions, cmd: Command) => {
@@ -65,13 +63,7 @@ export function registerAnalyze(program: Command): void {
             signals.dispose();
           }
           const shards = result.shards.map((s) => ({ shard: s.shard, scan: s.scan?.id ?? null, missing: s.missing ?? null }));
-          rt.out(opts.json ? summaryJson(result, { store: store.location, run: opts.run, shards }) : summaryText(result, rt.term));
-          await notifyAfterScan(rt, store, result, opts);
-          const interrupted = signals.exitCode();
-          if (interrupted !== undefined) process.exitCode = interrupted;
-          else if (result.scan.status !== 'complete') process.exitCode = EXIT.partial;
-          else if (opts.failOn && result.analysis && countAtOrAbove(result.analysis.bySeverity, opts.failOn) > 0) process.exitCode = EXIT.findings;
-          else process.exitCode = EXIT.ok;
+          process.exitCode = await summarize(rt, store, result, opts, signals.exitCode(), { run: opts.run, shards });
           return;
         }
         const scan = await findScan(store, opts.scan);

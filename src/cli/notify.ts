@@ -1,4 +1,5 @@
 /** `sprawl scan --notify URL`: the options, and posting what changed once the scan is recorded. */
+import type { Command } from 'commander';
 import type { Severity } from '../model/index.ts';
 import { hasChanges, loadScanChanges, notifyPayload, NOTIFY_FORMATS, postWebhook, webhookLabel, type NotifyFormat, type PostOptions } from '../pipeline/notify.ts';
 import type { ScanResult } from '../pipeline/scan.ts';
@@ -31,6 +32,14 @@ export function parseNotifyFormat(value: string): NotifyFormat {
 }
 
 export const parseNotifySeverity = severityParser('--notify-min-severity');
+
+/** The --notify options, as `sprawl scan` and `sprawl analyze --run` take them; `when` says when it posts. */
+export function addNotifyOptions(cmd: Command, when: string): Command {
+  return cmd
+    .option('--notify <url>', `${when}, post the findings new or resolved since the previous scan to this webhook (only when there are some; a failing webhook is a warning, not a failed scan)`, parseWebhookUrl)
+    .option('--notify-format <format>', 'slack (Slack-compatible text and blocks) or json (the lists)', parseNotifyFormat, 'slack' as const)
+    .option('--notify-min-severity <severity>', 'only findings at or above this severity count as a change (default: high)', parseNotifySeverity);
+}
 
 /**
  * Posts the findings new or resolved since the previous scan, when there are any at or above the

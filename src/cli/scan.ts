@@ -11,7 +11,7 @@ function parseShardOption(value: string): Shard {
   if (typeof shard === 'string') throw new UsageError(`--shard: ${shard}`);
   return shard;
 }
-import { notifyAfterScan, parseNotifyFormat, parseNotifySeverity, parseWebhookUrl, type NotifyOptions } from './notify.ts';
+import { addNotifyOptions, notifyAfterScan, type NotifyOptions } from './notify.ts';
 import { createProgressView } from './progress.ts';
 import { abortOnSignals } from './signals.ts';
 import { countAtOrAbove, summaryJson, summaryText } from './summary.ts';
@@ -37,16 +37,30 @@ export async function scanAndSummarize(rt: Runtime, store: Store, config: Config
     signals.dispose();
   }
   const shard = opts.shard ? { run: opts.run, shard: formatShard(opts.shard) } : {};
-  rt.out(opts.json ? summaryJson(result, { store: store.location, ...shard }) : summaryText(result, rt.term));
+  return { code: await summarize(rt, store, result, opts, signals.exitCode(), shard), result };
+}
+
+/**
+ * Prints the summary of a scan (or of a run's scan) on stdout, posts what changed (--notify) and
+ * returns the exit code: interrupted, partial, findings at or above --fail-on, or ok.
+ */
+export async function summarize(
+  rt: Runtime,
+  store: Store,
+  result: ScanResult,
+  opts: NotifyOptions & { json?: boolean; failOn?: Severity },
+  interrupted: number | undefined,
+  extra: Record<string, unknown> = {},
+): Promise<number> {
+  rt.out(opts.json ? summaryJson(result, { store: store.location, ...extra }) : summaryText(result, rt.term));
   await notifyAfterScan(rt, store, result, opts);
-  const interrupted = signals.exitCode();
-  if (interrupted !== undefined) return { code: interrupted, result };
-  if (result.scan.status !== 'complete') return { code: EXIT.partial, result };
+  if (interrupted !== undefined) return interrupted;
+  if (result.scan.status !== 'complete') return EXIT.partial;
   if (opts.failOn && result.analysis && countAtOrAbove(result.analysis.bySeverity, opts.failOn) > 0) {
     rt.log.warn(`findings at or above ${opts.failOn}: failing (--fail-on ${opts.failOn})`);
-    return { code: EXIT.findings, result };
+    return EXIT.findings;
   }
-  return { code: EXIT.ok, result };
+  return EXIT.ok;
 }
 
 function describePlan(config: Config, location: string): string {
@@ -79,18 +93,16 @@ function describePlan(config: Config, location: string): string {
 }
 
 export function registerScan(program: Command): void {
-  program
+  const scan = program
     .command('scan')
     .description('collect every configured source into the store, analyze it and print a summary')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (critical, high, medium, low, info)', parseSeverity)
     .option('--json', 'print the summary as JSON')
     .option('--concurrency <n>', 'concurrent API calls per collector', parsePositiveInt('--concurrency', 256))
-    .option('--dry-run', 'validate the config and show what would be scanned, without calling any API')
+    .option('--dry-run', 'validate the config and show what would be scanned, without calling any API');
+  addNotifyOptions(scan, 'after the scan')
     .option('--run <id>', 'the run this scan belongs to (its shards share it)', parseRunId)
     .option('--shard <I/N>', "collect only shard I of N (needs --run): the accounts, projects, subscriptions, organizations, clusters and repositories hashed to it; `sprawl analyze --run` then merges the shards and analyzes", parseShardOption)
-    .option('--notify <url>', 'after the scan, post the findings new or resolved since the previous scan to this webhook (only when there are some; a failing webhook is a warning, not a failed scan)', parseWebhookUrl)
-    .option('--notify-format <format>', 'slack (Slack-compatible text and blocks) or json (the lists)', parseNotifyFormat, 'slack' as const)
-    .option('--notify-min-severity <severity>', 'only findings at or above this severity count as a change (default: high)', parseNotifySeverity)
     .addHelpText(
       'after',
       '\nExit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or config error, 3 partial scan (a source failed), 130/143 interrupted.',
