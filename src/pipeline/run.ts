@@ -4,6 +4,7 @@
  * and the run's scan is analyzed like any other. A shard that is missing, still running or failed
  * leaves the run partial, named among its sources; never silently complete.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CollectorContext, Progress } from '../collectors/context.ts';
 import type { GatewayInventory } from '../collectors/gateway/link.ts';
 import type { Config } from '../config/schema.ts';
@@ -180,17 +181,6 @@ async function countInventory(store: Store, scanId: string): Promise<ScanResult[
 }
 
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-
 /** The run's scans and shard states, once every shard is in or the wait is over. */
 async function waitForShards(opts: FinishRunOptions, now: () => Date): Promise<{ scans: ScanInfo[]; states: ShardState[] }> {
   const deadline = now().getTime() + (opts.waitMs ?? 0);
@@ -200,7 +190,8 @@ async function waitForShards(opts: FinishRunOptions, now: () => Date): Promise<{
     const waiting = states.filter((s) => s.missing).length;
     if (waiting === 0 || now().getTime() >= deadline || opts.signal?.aborted) return { scans, states };
     opts.log.info(`run ${opts.runId}: ${waiting} of ${states.length} shards not in yet; waiting (until ${new Date(deadline).toISOString()})`);
-    await sleep(Math.min(opts.pollMs ?? 10_000, Math.max(0, deadline - now().getTime())), opts.signal);
+    // An interrupt ends the wait early; the loop then merges what is in.
+    await delay(Math.min(opts.pollMs ?? 10_000, Math.max(0, deadline - now().getTime())), undefined, opts.signal ? { signal: opts.signal } : {}).catch(() => undefined);
   }
 }
 
