@@ -89,10 +89,13 @@ export function createAzureCollector(opts: AzureCollectorOptions = {}): Collecto
     // The directory runs alongside the subscriptions; grants wait for it to know which principals were left out.
     // In a sharded scan every shard with subscriptions reads it for that; only the tenant's shard records it.
     const ownsTenant = owns(ctx, `azure-tenant:${tenantId.toLowerCase()}`);
+    // The tenant's shard (every scan that is not sharded) reads the directory while it lists the
+    // subscriptions; another shard reads it only if some of the subscriptions are its own.
+    const early = ownsTenant ? runDirectory(config, tenantId, settings, credential, limit, ctx) : undefined;
     const listed = await listSubscriptions(azure, settings, credential, limit, ctx);
     const subscriptionIds = Array.isArray(listed) ? listed.filter((id) => owns(ctx, `azure:${id.toLowerCase()}`)) : listed;
     if (!ownsTenant && Array.isArray(subscriptionIds) && subscriptionIds.length === 0) return [];
-    const directory = runDirectory(config, tenantId, settings, credential, limit, ctx, ownsTenant);
+    const directory = early ?? runDirectory(config, tenantId, settings, credential, limit, ctx, false);
     const seen = new Set<string>();
     const subs = Array.isArray(subscriptionIds)
       ? mapLimit(subscriptionIds, Math.max(1, opts.parallelSubscriptions ?? 4), async (subscriptionId) => {
