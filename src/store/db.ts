@@ -13,6 +13,7 @@ import * as m0005 from './migrations/0005_analysis.ts';
 import * as m0006 from './migrations/0006_enforcer.ts';
 import * as m0007 from './migrations/0007_connection_credential.ts';
 import * as m0008 from './migrations/0008_shards.ts';
+import * as m0009 from './migrations/0009_activities_scan_index.ts';
 
 export const DEFAULT_SQLITE_PATH = '.sprawl/sprawl.db';
 
@@ -23,6 +24,8 @@ export interface Store {
   dialect: Dialect;
   /** Where the store is, without any password. */
   location: string;
+  /** SQLite only: the connection under kysely, for bulk inserts with prepared statements (bulk.ts). */
+  sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -30,7 +33,7 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
-const migrations: Record<string, Migration> = { '0001_init': m0001, '0002_leaks': m0002, '0003_credential_details': m0003, '0004_gateway': m0004, '0005_analysis': m0005, '0006_enforcer': m0006, '0007_connection_credential': m0007, '0008_shards': m0008 };
+const migrations: Record<string, Migration> = { '0001_init': m0001, '0002_leaks': m0002, '0003_credential_details': m0003, '0004_gateway': m0004, '0005_analysis': m0005, '0006_enforcer': m0006, '0007_connection_credential': m0007, '0008_shards': m0008, '0009_activities_scan_index': m0009 };
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
 export function isPostgresUrl(location: string): boolean {
@@ -88,7 +91,7 @@ function openSqlite(path: string): { store: Store; database: SQLite.Database } {
     throw new StoreError(`cannot open the SQLite store at ${file}: ${(err as Error).message}`);
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { store: { db, dialect: 'sqlite', location: file, close: () => db.destroy() }, database };
+  return { store: { db, dialect: 'sqlite', location: file, sqlite: database, close: () => db.destroy() }, database };
 }
 
 function openPostgres(url: string): Store {
