@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Activity, Credential, GatewayConnection, GatewayUser, Grant, Identity, Inventory, InventoryRecord, Leak, Severity } from '../model/index.ts';
+import { insertRows } from './bulk.ts';
 import type { Store } from './db.ts';
 import { bool, opt, parseJson } from './json.ts';
 import type { ActivitiesTable, CredentialsTable, GatewayConnectionsTable, GatewayUsersTable, GrantsTable, IdentitiesTable, LeaksTable } from './schema.ts';
 
-/** Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
-const BATCH = 400;
+/** Rows buffered per table before they are written (one SQLite transaction; PostgreSQL splits it, bulk.ts). */
+const BATCH = 2000;
 
 export interface InventoryWriter {
   /** Buffers one record; full batches are written in the background, in order. */
@@ -138,29 +139,21 @@ export function createInventoryWriter(store: Store, scanId: string): InventoryWr
   let failure: unknown;
 
   const writeBatch = async (type: InventoryRecord['type'], rows: unknown[]): Promise<void> => {
-    const { db } = store;
     switch (type) {
       case 'identity':
-        await db.insertInto('identities').values(rows as IdentitiesTable[]).onConflict((oc) => oc.columns(['scan_id', 'id']).doNothing()).execute();
-        break;
+        return insertRows(store, 'identities', rows as IdentitiesTable[], ['scan_id', 'id']);
       case 'credential':
-        await db.insertInto('credentials').values(rows as CredentialsTable[]).onConflict((oc) => oc.columns(['scan_id', 'id']).doNothing()).execute();
-        break;
+        return insertRows(store, 'credentials', rows as CredentialsTable[], ['scan_id', 'id']);
       case 'grant':
-        await db.insertInto('grants').values(rows as GrantsTable[]).onConflict((oc) => oc.columns(['scan_id', 'id']).doNothing()).execute();
-        break;
+        return insertRows(store, 'grants', rows as GrantsTable[], ['scan_id', 'id']);
       case 'activity':
-        await db.insertInto('activities').values(rows as ActivitiesTable[]).execute();
-        break;
+        return insertRows(store, 'activities', rows as ActivitiesTable[]);
       case 'leak':
-        await db.insertInto('leaks').values(rows as LeaksTable[]).onConflict((oc) => oc.columns(['scan_id', 'id']).doNothing()).execute();
-        break;
+        return insertRows(store, 'leaks', rows as LeaksTable[], ['scan_id', 'id']);
       case 'connection':
-        await db.insertInto('gateway_connections').values(rows as GatewayConnectionsTable[]).onConflict((oc) => oc.columns(['scan_id', 'id']).doNothing()).execute();
-        break;
+        return insertRows(store, 'gateway_connections', rows as GatewayConnectionsTable[], ['scan_id', 'id']);
       case 'gateway-user':
-        await db.insertInto('gateway_users').values(rows as GatewayUsersTable[]).onConflict((oc) => oc.columns(['scan_id', 'id']).doNothing()).execute();
-        break;
+        return insertRows(store, 'gateway_users', rows as GatewayUsersTable[], ['scan_id', 'id']);
     }
   };
 
