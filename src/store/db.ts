@@ -29,6 +29,8 @@ export interface Store {
   close(): Promise<void>;
 }
 
+type SqliteStore = Store & { sqlite: SQLite.Database };
+
 export class StoreError extends Error {
   override name = 'StoreError';
 }
@@ -59,8 +61,8 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise
     await migrateOrClose(store, () => migrate(store));
     return store;
   }
-  const { store, database } = openSqlite(location);
-  await migrateOrClose(store, () => migrateSqlite(store, database));
+  const store = openSqlite(location);
+  await migrateOrClose(store, () => migrateSqlite(store));
   return store;
 }
 
@@ -73,7 +75,7 @@ async function migrateOrClose(store: Store, run: () => Promise<void>): Promise<v
   }
 }
 
-function openSqlite(path: string): { store: Store; database: SQLite.Database } {
+function openSqlite(path: string): SqliteStore {
   const file = path === ':memory:' ? path : resolve(path);
   let database: SQLite.Database;
   try {
@@ -91,7 +93,7 @@ function openSqlite(path: string): { store: Store; database: SQLite.Database } {
     throw new StoreError(`cannot open the SQLite store at ${file}: ${(err as Error).message}`);
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { store: { db, dialect: 'sqlite', location: file, sqlite: database, close: () => db.destroy() }, database };
+  return { db, dialect: 'sqlite', location: file, sqlite: database, close: () => db.destroy() };
 }
 
 function openPostgres(url: string): Store {
@@ -108,7 +110,8 @@ function openPostgres(url: string): Store {
  * IMMEDIATE transaction, which holds the database's write lock from its first statement, so a
  * second process waits (busy_timeout) and then finds nothing left to do.
  */
-async function migrateSqlite(store: Store, database: SQLite.Database): Promise<void> {
+async function migrateSqlite(store: SqliteStore): Promise<void> {
+  const database = store.sqlite;
   try {
     database.exec('BEGIN IMMEDIATE');
   } catch (err) {
