@@ -3,9 +3,9 @@
  * long-lived, when a credential or an identity was last used, how to name a subject.
  */
 import type { Credential, CredentialKind, Identity, IdentityKind, Leak, Provider } from '../model/index.ts';
-import { parseIdentityId } from '../model/index.ts';
+import { latestIso, parseIdentityId } from '../model/index.ts';
 import type { InventoryIndex } from './inventory-index.ts';
-import { latestTime, parseTime } from './time.ts';
+import { parseTime } from './time.ts';
 
 /**
  * Credential kinds that stay valid until someone rotates or deletes them (a key that can leak).
@@ -103,14 +103,12 @@ export function usableLongLivedCredentials(index: InventoryIndex, identityId: st
 
 /** Last use of a credential: the provider's last-used date or any activity naming it. */
 export function lastCredentialUse(index: InventoryIndex, credential: Credential): string | undefined {
-  const activities = index.activitiesByCredential.get(credential.id) ?? [];
-  return latestTime([credential.lastUsedAt, ...activities.map((a) => a.at)]);
+  return latestIso(credential.lastUsedAt, index.activity.credentials.get(credential.id));
 }
 
 /** Last use of an identity: its own last-used date or any activity of it (any credential). */
 export function lastIdentityUse(index: InventoryIndex, identity: Identity): string | undefined {
-  const activities = index.activitiesByIdentity.get(identity.id) ?? [];
-  return latestTime([identity.lastUsedAt, ...activities.map((a) => a.at)]);
+  return latestIso(identity.lastUsedAt, index.activity.identities.get(identity.id)?.last);
 }
 
 const URN_PROVIDER: Record<string, Provider> = {

@@ -1,14 +1,12 @@
-import type { Activity, Credential, Grant, Identity, Inventory, Leak } from '../model/index.ts';
+import { activityDigestOf, type ActivityDigest, type Credential, type Grant, type Identity, type Inventory, type Leak } from '../model/index.ts';
 
 /** The inventory plus lookup maps, built once per analysis and shared by every rule. */
 export interface InventoryIndex extends Inventory {
   identityById: ReadonlyMap<string, Identity>;
   credentialsByIdentity: ReadonlyMap<string, readonly Credential[]>;
   grantsByIdentity: ReadonlyMap<string, readonly Grant[]>;
-  /** Activities tied to an identity (with or without a credential id). */
-  activitiesByIdentity: ReadonlyMap<string, readonly Activity[]>;
-  /** Activities tied to one credential. */
-  activitiesByCredential: ReadonlyMap<string, readonly Activity[]>;
+  /** The activities folded per identity and per credential (rules read this, never `activities`). */
+  activity: ActivityDigest;
   /** Leaks linked to the inventory credential they expose (by credentialId, else by publicId). */
   leaksByCredential: ReadonlyMap<string, readonly Leak[]>;
   /** Credentials a gateway connection linked to their identity holds (sprawl's migration put them there). */
@@ -42,14 +40,13 @@ export function indexInventory(inventory: Inventory): InventoryIndex {
     credentials: inventory.credentials,
     grants: inventory.grants,
     activities: inventory.activities,
+    activity: activityDigestOf(inventory),
     leaks: inventory.leaks,
     connections: inventory.connections,
     gatewayUsers: inventory.gatewayUsers,
     identityById: new Map(inventory.identities.map((i) => [i.id, i])),
     credentialsByIdentity: groupBy(inventory.credentials, (c) => c.identityId),
     grantsByIdentity: groupBy(inventory.grants, (g) => g.identityId),
-    activitiesByIdentity: groupBy(inventory.activities, (a) => a.identityId),
-    activitiesByCredential: groupBy(inventory.activities, (a) => a.credentialId),
     leaksByCredential: groupBy(inventory.leaks, (l) => linkLeak(l, credentialByPublicId)),
     gatewayHeldCredentials: new Set(inventory.connections.flatMap((c) => (c.credentialId !== undefined && c.identityId !== undefined ? [c.credentialId] : []))),
   };

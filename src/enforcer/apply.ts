@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
-import { awsIdentityId, type Inventory, type Plan, type PlanAction, type Verdict } from '../model/index.ts';
+import { activityDigestOf, awsIdentityId, type Inventory, type Plan, type PlanAction, type Verdict } from '../model/index.ts';
 import { appendJournal, latestScan, loadInventory, loadJournal, loadVerdicts, planStoredAt, savePlan, type JournalEntry, type Store } from '../store/index.ts';
 import { NoRoomError } from './actions/types.ts';
 import type { ActionContext, ActionHandler, CredentialMinter, Json, Outcome } from './actions/types.ts';
@@ -132,7 +132,7 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplyReport> {
     throw new PlanRefusedError(`plan ${plan.id} has no approval, and the config requires one (enforce.requireApproval): sprawl approve <plan file> --by <name>`);
   }
   const scan = await latestScan(store);
-  const latest = scan ? await loadInventory(store, scan.id) : undefined;
+  const latest = scan ? await loadInventory(store, scan.id, { activities: 'digest' }) : undefined;
   const verdicts: Verdict[] = scan ? await loadVerdicts(store, scan.id) : [];
   if (scan && latest && scan.id !== plan.scan.id && !opts.force) {
     const stale = staleIdentities(plan, latest);
@@ -334,7 +334,8 @@ function lastUseOf(action: PlanAction, inv: Inventory): string | undefined {
   const identity = inv.identities.find((i) => i.id === action.identityId);
   if (identity?.lastUsedAt) times.push(identity.lastUsedAt);
   for (const c of inv.credentials) if (c.identityId === action.identityId && c.lastUsedAt) times.push(c.lastUsedAt);
-  for (const a of inv.activities) if (a.identityId === action.identityId) times.push(a.at);
+  const last = activityDigestOf(inv).identities.get(action.identityId)?.last;
+  if (last !== undefined) times.push(new Date(last).toISOString());
   return times.sort().at(-1);
 }
 

@@ -223,12 +223,63 @@ export interface Verdict {
   expiresAt?: string;
 }
 
+/** Use counted over an identity's activities of one source. */
+export interface UseCount {
+  count: number;
+  /** The latest activity time (epoch ms). */
+  last?: number;
+}
+
+/** A gateway session's connection, span (epoch ms; `end` is `start` when the session has no later end) and recorded start. */
+export interface SessionWindow {
+  connectionId: string;
+  start: number;
+  end: number;
+  at: string;
+}
+
+/** What analysis and reports need of one identity's activities. */
+export interface IdentityUse {
+  /** Latest activity of any source (epoch ms). */
+  last?: number;
+  provider: UseCount;
+  gateway: UseCount;
+  /** Distinct gateway actors as recorded ('' for a session without one). */
+  gatewayActors: Set<string>;
+  /** Distinct `pod/<namespace>/<pod>` provider actors (Kubernetes workloads). */
+  podActors: Set<string>;
+  /**
+   * Gateway sessions whose command says read or write (`judged`), how many of those write, and
+   * the first three distinct judged commands in activity order.
+   */
+  commands: { judged: number; writes: number; samples: string[] };
+  /** Gateway sessions with a connection and a start time, in activity order. */
+  windows: SessionWindow[];
+}
+
+/**
+ * An inventory's activities folded per identity and per credential: what every rule and report
+ * reads of them. A store holds a million gateway sessions at 100,000 identities; loading them as
+ * records took gigabytes, the digest holds counts, times and distinct values.
+ */
+export interface ActivityDigest {
+  identities: Map<string, IdentityUse>;
+  /** Latest activity naming each credential (epoch ms). */
+  credentials: Map<string, number>;
+}
+
 /** The inventory one scan holds: what analyzers read. */
 export interface Inventory {
   identities: Identity[];
   credentials: Credential[];
   grants: Grant[];
+  /**
+   * The activity records. Empty when the inventory was loaded with its activities digested
+   * (`activityDigest` set): analysis and reports read the digest, never these.
+   */
   activities: Activity[];
+  /** The activities, folded as they were read from the store (see ActivityDigest). */
+  activityDigest?: ActivityDigest;
   /** Secrets found in repositories (committed keys). */
   leaks: Leak[];
   /** The access gateway's connections and users. */

@@ -39,7 +39,7 @@ export function resolvable(sources: readonly SourceOutcome[]): { okSources: stri
  */
 export async function analyzeScan(opts: { store: Store; scanId: string; at: Date; policy: PolicyConfig; analysis?: AnalysisConfig; sources: readonly SourceOutcome[] }): Promise<AnalysisSummary> {
   const leaksLinked = await linkLeaks(opts.store, opts.scanId);
-  const inventory = await loadInventory(opts.store, opts.scanId);
+  const inventory = await loadInventory(opts.store, opts.scanId, { activities: 'digest' });
   const people = opts.analysis?.people ? loadPeople(opts.analysis.people.file) : undefined;
   const rules = opts.analysis ? catalogue(correlationSettings(opts.analysis, people)) : catalogue();
   const { findings, verdicts, exempted } = analyze(inventory, opts.policy, opts.at, rules, { exemptions: opts.analysis?.exemptions ?? [] });

@@ -36,7 +36,7 @@ export interface ReportOptions {
 export async function loadReportModel(store: Store, opts: ReportOptions = {}): Promise<ReportModel> {
   const scan = await findScan(store, opts.scanId);
   const [inventory, findings, verdicts, history, plan] = await Promise.all([
-    loadInventory(store, scan.id),
+    loadInventory(store, scan.id, { activities: 'digest' }),
     loadFindings(store, scan.id),
     loadVerdicts(store, scan.id),
     findingTrend(store, scan),
@@ -62,7 +62,7 @@ export async function loadReportModel(store: Store, opts: ReportOptions = {}): P
 /** What the SARIF report needs of a stored scan: its leaks and findings, and the rule catalogue. */
 export async function loadSarifInput(store: Store, opts: { scanId?: string } = {}): Promise<SarifReportInput> {
   const scan = await findScan(store, opts.scanId);
-  const [inventory, findings] = await Promise.all([loadInventory(store, scan.id), loadFindings(store, scan.id)]);
+  const [inventory, findings] = await Promise.all([loadInventory(store, scan.id, { activities: 'digest' }), loadFindings(store, scan.id)]);
   return { scanId: scan.id, toolVersion: toolVersion(), leaks: inventory.leaks, findings, rules: ruleCatalogue() };
 }
 

@@ -5,23 +5,25 @@
  * a report rendered later from the same scan says the same thing.
  */
 import type {
-  Activity,
+  ActivityDigest,
   Credential,
   FindingRecord,
   FindingStatus,
   Grant,
   Identity,
+  IdentityUse,
   Inventory,
   Plan,
   Provider,
   ScanInfo,
   ScanStatus,
   Severity,
+  UseCount,
   Verdict,
   VerdictKind,
 } from '../model/index.ts';
 import { compareStrings } from '../analyzers/verdict.ts';
-import { SEVERITIES, severityRank } from '../model/index.ts';
+import { activityDigestOf, identityUse, SEVERITIES, severityRank } from '../model/index.ts';
 import type { PrivilegeLevel } from './format.ts';
 import {
   PRIVILEGE_LABEL,
@@ -368,7 +370,7 @@ interface Lookups {
   credentials: ReadonlyMap<string, Credential[]>;
   privilege: ReadonlyMap<string, PrivilegeLevel>;
   grants: ReadonlyMap<string, Grant[]>;
-  activities: ReadonlyMap<string, Activity[]>;
+  activity: ActivityDigest;
   connections: ReadonlyMap<string, string[]>;
   verdicts: ReadonlyMap<string, Verdict>;
   findings: ReadonlyMap<string, FindingRecord[]>;
@@ -402,7 +404,7 @@ function lookups(input: ReportInput, asOf: string): Lookups {
     credentials: group(input.inventory.credentials, (c) => c.identityId),
     privilege,
     grants: group(input.inventory.grants, (g) => g.identityId),
-    activities: group(input.inventory.activities, (a) => a.identityId),
+    activity: activityDigestOf(input.inventory),
     connections,
     verdicts: new Map(input.verdicts.map((v) => [v.identityId, v])),
     findings: group(input.findings.filter(isActiveFinding), (f) => f.identityId),
@@ -430,16 +432,15 @@ function grantRow(g: Grant): GrantRow {
   return { role: g.role, scope: g.scope, privilege: g.privilege, privilegeLabel: PRIVILEGE_LABEL[g.privilege], via: g.viaName ? `${g.via} ${g.viaName}` : g.via };
 }
 
-function activityCount(list: readonly Activity[]): ActivityCount {
-  const lastAt = latest(list.map((a) => a.at));
-  return { count: list.length, lastAt, lastText: lastAt === null ? 'no record' : formatDate(lastAt) };
+function activityCount(use: UseCount): ActivityCount {
+  const lastAt = use.last === undefined ? null : new Date(use.last).toISOString();
+  return { count: use.count, lastAt, lastText: lastAt === null ? 'no record' : formatDate(lastAt) };
 }
 
-function identityActivity(list: readonly Activity[]): IdentityActivity {
-  const gateway = list.filter((a) => a.source === 'gateway');
+function identityActivity(use: IdentityUse): IdentityActivity {
   return {
-    provider: activityCount(list.filter((a) => a.source === 'provider')),
-    gateway: { ...activityCount(gateway), actors: new Set(gateway.map((a) => a.actor ?? '')).size },
+    provider: activityCount(use.provider),
+    gateway: { ...activityCount(use.gateway), actors: use.gatewayActors.size },
   };
 }
 
@@ -448,9 +449,9 @@ function identityRow(identity: Identity, l: Lookups): IdentityRow {
   const active = credentials.filter((c) => c.active);
   const ages = active.map((c) => ageInDays(c.createdAt, l.asOf)).filter((d): d is number => d !== null);
   const oldest = ages.length === 0 ? null : Math.max(...ages);
-  const activities = l.activities.get(identity.id) ?? [];
+  const use = identityUse(l.activity, identity.id);
   const connections = l.connections.get(identity.id) ?? [];
-  const lastUsedAt = latest([identity.lastUsedAt, ...credentials.map((c) => c.lastUsedAt), ...activities.map((a) => a.at)]);
+  const lastUsedAt = latest([identity.lastUsedAt, ...credentials.map((c) => c.lastUsedAt), use.last === undefined ? undefined : new Date(use.last).toISOString()]);
   const privilege = l.privilege.get(identity.id) ?? 'none';
   const verdict = l.verdicts.get(identity.id);
   const findings = l.findings.get(identity.id) ?? [];
@@ -488,7 +489,7 @@ function identityRow(identity: Identity, l: Lookups): IdentityRow {
     gatewayConnections: connections,
     credentialList: credentials.map((c) => credentialRow(c, l.asOf)),
     grants: (l.grants.get(identity.id) ?? []).map(grantRow),
-    activity: identityActivity(activities),
+    activity: identityActivity(use),
   };
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Activity, Credential, GatewayConnection, GatewayUser, Grant, Identity, Inventory, InventoryRecord, Leak, Severity } from '../model/index.ts';
+import { createDigestBuilder, type Activity, type Credential, type DigestBuilder, type DigestedActivity, type GatewayConnection, type GatewayUser, type Grant, type Identity, type Inventory, type InventoryRecord, type Leak, type Severity } from '../model/index.ts';
+import { streamActivities, type ActivityRow } from './activities.ts';
 import { insertRows } from './bulk.ts';
 import type { Store } from './db.ts';
 import { bool, opt, parseJson } from './json.ts';
@@ -202,17 +203,66 @@ export function createInventoryWriter(store: Store, scanId: string): InventoryWr
   };
 }
 
-export async function loadInventory(store: Store, scanId: string): Promise<Inventory> {
+export interface LoadOptions {
+  /**
+   * `records` (the default) loads every activity record; `digest` streams them into
+   * `inventory.activityDigest` and leaves `activities` empty: what analysis, reports, plans and
+   * applies read, in a fraction of the memory.
+   */
+  activities?: 'records' | 'digest';
+}
+
+function activityOf(r: ActivityRow): Activity {
+  return {
+    identityId: r.identity_id,
+    credentialId: opt(r.credential_id),
+    at: r.at,
+    source: r.source as Activity['source'],
+    actor: opt(r.actor),
+    target: opt(r.target),
+    verb: opt(r.verb),
+    ...(r.actor_kind !== null ? { actorKind: r.actor_kind as 'human' | 'machine' } : {}),
+    ...(r.session_id !== null ? { sessionId: r.session_id } : {}),
+    ...(r.connection_id !== null ? { connectionId: r.connection_id } : {}),
+    ...(r.end_at !== null ? { endAt: r.end_at } : {}),
+    ...(r.status !== null ? { status: r.status } : {}),
+    ...(r.review !== null ? { review: r.review } : {}),
+    ...(r.command !== null ? { command: r.command } : {}),
+  };
+}
+
+/** The fields the digest reads, without building the whole record. */
+function digestedOf(r: ActivityRow): DigestedActivity {
+  return {
+    identityId: r.identity_id,
+    credentialId: opt(r.credential_id),
+    at: r.at,
+    source: r.source as Activity['source'],
+    actor: opt(r.actor),
+    connectionId: opt(r.connection_id),
+    endAt: opt(r.end_at),
+    command: opt(r.command),
+  };
+}
+
+export async function loadInventory(store: Store, scanId: string, options: LoadOptions = {}): Promise<Inventory> {
   const { db } = store;
-  const [ids, creds, grants, acts, leaks, conns, gwUsers] = await Promise.all([
+  const [ids, creds, grants, leaks, conns, gwUsers] = await Promise.all([
     db.selectFrom('identities').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
     db.selectFrom('credentials').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
     db.selectFrom('grants').selectAll().where('scan_id', '=', scanId).orderBy('identity_id').orderBy('id').execute(),
-    db.selectFrom('activities').selectAll().where('scan_id', '=', scanId).orderBy('identity_id').orderBy('at').execute(),
     db.selectFrom('leaks').selectAll().where('scan_id', '=', scanId).orderBy('path').orderBy('line').orderBy('id').execute(),
     db.selectFrom('gateway_connections').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
     db.selectFrom('gateway_users').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
   ]);
+  const activities: Activity[] = [];
+  let digest: DigestBuilder | undefined;
+  if (options.activities === 'digest') {
+    const builder = (digest = createDigestBuilder());
+    await streamActivities(store, scanId, (row) => builder.add(digestedOf(row)));
+  } else {
+    await streamActivities(store, scanId, (row) => activities.push(activityOf(row)));
+  }
   return {
     identities: ids.map(
       (r): Identity => ({
@@ -258,24 +308,8 @@ export async function loadInventory(store: Store, scanId: string): Promise<Inven
         viaName: opt(r.via_name),
       }),
     ),
-    activities: acts.map(
-      (r): Activity => ({
-        identityId: r.identity_id,
-        credentialId: opt(r.credential_id),
-        at: r.at,
-        source: r.source as Activity['source'],
-        actor: opt(r.actor),
-        target: opt(r.target),
-        verb: opt(r.verb),
-        ...(r.actor_kind !== null ? { actorKind: r.actor_kind as 'human' | 'machine' } : {}),
-        ...(r.session_id !== null ? { sessionId: r.session_id } : {}),
-        ...(r.connection_id !== null ? { connectionId: r.connection_id } : {}),
-        ...(r.end_at !== null ? { endAt: r.end_at } : {}),
-        ...(r.status !== null ? { status: r.status } : {}),
-        ...(r.review !== null ? { review: r.review } : {}),
-        ...(r.command !== null ? { command: r.command } : {}),
-      }),
-    ),
+    activities,
+    ...(digest ? { activityDigest: digest.digest } : {}),
     leaks: leaks.map(
       (r): Leak => ({
         id: r.id,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isReadCommand } from '../../src/analyzers/commands.ts';
+import { isReadCommand } from '../../src/model/commands.ts';
 
 describe('isReadCommand', () => {
   it.each<[string | undefined, boolean | undefined]>([

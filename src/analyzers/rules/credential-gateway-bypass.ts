@@ -1,4 +1,4 @@
-import type { Activity, ComplianceRef, Credential, Finding, GatewayConnection, Identity } from '../../model/index.ts';
+import { identityUse, type ComplianceRef, type Credential, type Finding, type GatewayConnection, type Identity, type SessionWindow } from '../../model/index.ts';
 import { ANALYSIS_DEFAULTS } from '../../config/analysis-schema.ts';
 import { credentialLabel, identityLabel, identitySubject, isUsable } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
@@ -44,21 +44,11 @@ export function gatewayBypassRuleWith(settings: Pick<CorrelationSettings, 'gatew
 
 export const gatewayBypassRule: Rule = gatewayBypassRuleWith(ANALYSIS_DEFAULTS);
 
-interface Window {
-  start: number;
-  end: number;
-  at: string;
-}
+type Window = SessionWindow;
 
-function sessionWindows(sessions: readonly Activity[]): Window[] {
-  const windows: Window[] = [];
-  for (const s of sessions) {
-    const start = parseTime(s.at);
-    if (start === undefined) continue;
-    const end = parseTime(s.endAt);
-    windows.push({ start, end: end !== undefined && end > start ? end : start, at: s.at });
-  }
-  return windows;
+/** The windows of the identity's sessions on the given connections. */
+function sessionWindows(windows: readonly SessionWindow[], connectionIds: ReadonlySet<string>): Window[] {
+  return windows.filter((w) => connectionIds.has(w.connectionId));
 }
 
 /** When the identity went behind the gateway: earliest connection creation, else first session. */
@@ -84,10 +74,7 @@ function evaluateBypass(rule: Rule, { inventory, now }: RuleContext, skewSeconds
     const identity = inventory.identityById.get(identityId);
     if (!identity || identity.managed) continue;
     const connectionIds = new Set(connections.map((c) => c.id));
-    const sessions = (inventory.activitiesByIdentity.get(identityId) ?? []).filter(
-      (a) => a.source === 'gateway' && a.connectionId !== undefined && connectionIds.has(a.connectionId),
-    );
-    const windows = sessionWindows(sessions);
+    const windows = sessionWindows(identityUse(inventory.activity, identityId).windows, connectionIds);
     const since = behindSince(connections, windows);
     if (since === undefined) continue;
     for (const credential of inventory.credentialsByIdentity.get(identityId) ?? []) {

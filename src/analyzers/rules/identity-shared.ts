@@ -1,5 +1,5 @@
 import { ANALYSIS_DEFAULTS } from '../../config/analysis-schema.ts';
-import type { ComplianceRef, Finding, Identity } from '../../model/index.ts';
+import { identityUse, type ComplianceRef, type Finding, type Identity } from '../../model/index.ts';
 import { identityLabel, identitySubject } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import type { InventoryIndex } from '../inventory-index.ts';
@@ -71,8 +71,9 @@ function list(values: readonly string[]): string {
 }
 
 function gatewayActors(inventory: InventoryIndex, identity: Identity): string[] {
-  const activities = inventory.activitiesByIdentity.get(identity.id) ?? [];
-  return sorted(activities.filter((a) => a.source === 'gateway' && a.actor?.trim()).map((a) => (a.actor ?? '').trim().toLowerCase()));
+  const actors: string[] = [];
+  for (const actor of identityUse(inventory.activity, identity.id).gatewayActors) if (actor.trim()) actors.push(actor.trim().toLowerCase());
+  return sorted(actors);
 }
 
 function leakRepos(inventory: InventoryIndex, identity: Identity): string[] {
@@ -86,9 +87,8 @@ function leakRepos(inventory: InventoryIndex, identity: Identity): string[] {
 function workloads(inventory: InventoryIndex, identity: Identity): string[] {
   if (identity.provider !== 'kubernetes') return [];
   const names: string[] = [];
-  for (const a of inventory.activitiesByIdentity.get(identity.id) ?? []) {
-    if (a.source !== 'provider' || !a.actor) continue;
-    const m = /^pod\/([^/]+)\/(.+)$/.exec(a.actor);
+  for (const actor of identityUse(inventory.activity, identity.id).podActors) {
+    const m = /^pod\/([^/]+)\/(.+)$/.exec(actor);
     if (m?.[1] && m[2]) names.push(`${m[1]}/${workloadOf(m[2])}`);
   }
   return sorted(names);

@@ -1,4 +1,4 @@
-import type { ComplianceRef, Finding, Identity, IdentityKind } from '../../model/index.ts';
+import { latestIso, type ComplianceRef, type Finding, type Identity, type IdentityKind } from '../../model/index.ts';
 import { identityLabel, identitySubject } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import type { InventoryIndex } from '../inventory-index.ts';
@@ -54,9 +54,8 @@ export const GATEWAY_FRONTABLE_KINDS: ReadonlySet<IdentityKind> = new Set<Identi
 
 /** Last provider-side use of the identity: its own date, its credentials', its provider activities. */
 function lastProviderUse(inventory: InventoryIndex, identity: Identity): string | undefined {
-  const activities = (inventory.activitiesByIdentity.get(identity.id) ?? []).filter((a) => a.source === 'provider');
   const credentials = inventory.credentialsByIdentity.get(identity.id) ?? [];
-  return latestTime([identity.lastUsedAt, ...credentials.map((c) => c.lastUsedAt), ...activities.map((a) => a.at)]);
+  return latestIso(latestTime([identity.lastUsedAt, ...credentials.map((c) => c.lastUsedAt)]), inventory.activity.identities.get(identity.id)?.provider.last);
 }
 
 function evaluateUngoverned({ inventory, policy, now }: RuleContext): Finding[] {

@@ -1,5 +1,4 @@
-import type { Finding } from '../../model/index.ts';
-import { isReadCommand } from '../commands.ts';
+import { identityUse, type Finding } from '../../model/index.ts';
 import { identityLabel, identitySubject } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
 import { REF } from '../references.ts';
@@ -39,10 +38,9 @@ function evaluateUnusedPrivilege({ inventory }: RuleContext): Finding[] {
     const effective = grants.find((g) => g.via === 'effective');
     const privilege = effective ? effective.privilege : grants.some((g) => g.privilege === 'admin') ? 'admin' : grants.some((g) => g.privilege === 'write') ? 'write' : 'read';
     if (privilege === 'read') continue;
-    const sessions = (inventory.activitiesByIdentity.get(identity.id) ?? []).filter((a) => a.source === 'gateway');
-    const judged = sessions.map((a) => ({ a, read: isReadCommand(a.command) })).filter((x) => x.read !== undefined);
-    if (judged.length < MIN_JUDGED_SESSIONS || judged.some((x) => x.read === false)) continue;
-    const samples = [...new Set(judged.map((x) => x.a.command ?? ''))].slice(0, 3);
+    const use = identityUse(inventory.activity, identity.id);
+    const { judged, writes, samples } = use.commands;
+    if (judged < MIN_JUDGED_SESSIONS || writes > 0) continue;
     findings.push(
       makeFinding(unusedPrivilegeRule, {
         subjectType: 'identity',
@@ -50,8 +48,8 @@ function evaluateUnusedPrivilege({ inventory }: RuleContext): Finding[] {
         identityId: identity.id,
         subject: identitySubject(identity),
         severity: privilege === 'admin' ? 'medium' : 'low',
-        message: `${identityLabel(identity.kind)} ${identity.name} holds ${privilege} access, but its ${judged.length} gateway sessions with a known command only read`,
-        evidence: { privilege, sessionsJudged: judged.length, sessionsTotal: sessions.length, sampleCommands: samples.join(' | ') },
+        message: `${identityLabel(identity.kind)} ${identity.name} holds ${privilege} access, but its ${judged} gateway sessions with a known command only read`,
+        evidence: { privilege, sessionsJudged: judged, sessionsTotal: use.gateway.count, sampleCommands: samples.join(' | ') },
       }),
     );
   }
