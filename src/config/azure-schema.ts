@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl } from './url.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const guid = (what: string) => z.string().regex(GUID, `a ${what} (GUID)`);
@@ -22,11 +23,11 @@ export const azureSchema = z.strictObject({
   /** Subscriptions whose role assignments are read; empty means every subscription the credential sees. */
   subscriptions: z.array(guid('subscription id')).default([]),
   /** Resource Manager endpoint (sovereign clouds, a private endpoint, the sandbox). */
-  armEndpoint: z.url().default('https://management.azure.com'),
+  armEndpoint: httpUrl().default('https://management.azure.com'),
   /** Microsoft Graph endpoint. */
-  graphEndpoint: z.url().default('https://graph.microsoft.com'),
+  graphEndpoint: httpUrl().default('https://graph.microsoft.com'),
   /** Entra ID authority host the credential gets tokens from. */
-  authorityHost: z.url().default('https://login.microsoftonline.com'),
+  authorityHost: httpUrl().default('https://login.microsoftonline.com'),
   /** Token scope of Resource Manager calls; keep the real one when the endpoint is overridden. */
   armScope: z.string().min(1).default('https://management.azure.com/.default'),
   /** Token scope of Graph calls. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl } from './url.ts';
 
 /**
  * The `gateway:` section of the config file: a hoop.dev access gateway whose sessions are read
@@ -8,10 +9,25 @@ import { z } from 'zod';
  * named by `apiKeyEnv`; never in the config or the store. Give the key the `auditor` group (or
  * `admin`): other users only see their own sessions.
  */
+/** `/regex/flags` must compile (flags among d, i, m, s, u, v); a glob (`batch-*`) always does. */
+const connectionPattern = z
+  .string()
+  .min(1)
+  .refine((p) => {
+    const re = /^\/(.+)\/([a-z]*)$/.exec(p);
+    if (!re) return true;
+    try {
+      new RegExp(re[1] ?? '', (re[2] ?? '').replace(/[gy]/g, ''));
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'a glob (batch-*) or a valid regular expression in slashes (/^etl-.+$/)');
+
 export const gatewaySchema = z
   .strictObject({
     /** The gateway's API origin, e.g. `https://gateway.acme.example` (paths under `/api` are added). */
-    url: z.url().optional(),
+    url: httpUrl().optional(),
     /** Name of the gateway in record ids (`hoop:<name>:conn/...`). Default: the url's host name. */
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, 'a host-like name').optional(),
     /** Environment variable holding the `hpk_` API key. */
@@ -21,7 +37,7 @@ export const gatewaySchema = z
     /** Initial time window of a session query (split in half while the gateway caps its count). */
     windowHours: z.number().positive().max(24 * 31).default(24),
     /** Connections linked to an identity by name: a glob (`batch-*`) or a regex in slashes (`/^etl-.+$/`). */
-    connectionMap: z.array(z.strictObject({ pattern: z.string().min(1), identity: z.string().min(1) })).default([]),
+    connectionMap: z.array(z.strictObject({ pattern: connectionPattern, identity: z.string().min(1) })).default([]),
     /** Concurrent API calls. */
     concurrency: z.int().min(1).max(32).default(4),
     /** Sessions per page (the gateway clamps to 100). */

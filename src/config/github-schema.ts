@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl } from './url.ts';
 
 /**
  * The `github:` section of the config file.
@@ -20,7 +21,7 @@ export const githubSchema = z.strictObject({
   /** Organizations to scan, by login. */
   organizations: z.array(orgName).min(1, 'list at least one organization'),
   /** API root; GitHub Enterprise Server: `https://ghe.example/api/v3`. Default `https://api.github.com`. */
-  baseUrl: z.url().optional(),
+  baseUrl: httpUrl().optional(),
   /** Authenticate as a GitHub App instead of GITHUB_TOKEN. */
   app: z
     .strictObject({
