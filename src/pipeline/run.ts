@@ -10,7 +10,7 @@ import type { GatewayInventory } from '../collectors/gateway/link.ts';
 import type { Config } from '../config/schema.ts';
 import type { ScanInfo, SourceOutcome } from '../model/index.ts';
 import { newScanId } from '../model/index.ts';
-import { createInventoryWriter, createScan, finishScan, getScan, mergeInventories, scansOfRun, type Store } from '../store/index.ts';
+import { createInventoryWriter, createScan, finishScan, getScan, mergeInventories, reopenScan, scansOfRun, startHeartbeat, storeFailure, type Store } from '../store/index.ts';
 import type { Logger } from '../util/log.ts';
 import { analyzeScan } from './analyze.ts';
 import { GATEWAY_SOURCE, LAZY_COLLECTORS, plannedSources, scanStatus, type CollectorSet, type ScanResult } from './scan.ts';
@@ -148,8 +148,24 @@ export async function finishRun(opts: FinishRunOptions): Promise<ScanResult & { 
     const id = newScanId(new Date(startedAt));
     await createScan(store, { id, startedAt, toolVersion: toolVersion(), runId });
     run = { id, startedAt, status: 'running', sources: [], runId };
-  }
+  } else await reopenScan(store, run.id);
   for (const s of states) if (s.missing) opts.log.warn(s.missing);
+  // While it runs, the run's scan says so (recoverAbandonedScans takes a silent one for dead).
+  const heartbeat = startHeartbeat(store, run.id);
+  try {
+    return await mergeAndAnalyze(opts, run, merged, states, startedAt);
+  } catch (err) {
+    const named = storeFailure(store.location, err) ?? err;
+    await finishScan(store, run.id, { status: 'failed', sources: run.sources, finishedAt: now().toISOString(), error: (named as Error).message }).catch(() => undefined);
+    throw named;
+  } finally {
+    heartbeat.stop();
+  }
+}
+
+async function mergeAndAnalyze(opts: FinishRunOptions, run: ScanInfo, merged: ScanInfo[], states: ShardState[], startedAt: string): Promise<ScanResult & { shards: ShardState[] }> {
+  const now = opts.now ?? (() => new Date());
+  const { store, runId } = opts;
   opts.log.info(`run ${runId}: merging ${merged.length} of ${states.length} shards into scan ${run.id}`);
   await mergeInventories(store, run.id, merged.map((s) => s.id));
 

@@ -14,7 +14,7 @@ import type { Collector, CollectorContext, Progress } from '../collectors/contex
 import type { Config } from '../config/schema.ts';
 import type { InventoryRecord, ScanInfo, ScanStatus, SourceOutcome } from '../model/index.ts';
 import { newScanId } from '../model/index.ts';
-import { createInventoryWriter, createScan, finishScan, getScan, type Store } from '../store/index.ts';
+import { createInventoryWriter, createScan, finishScan, getScan, startHeartbeat, storeFailure, type Store } from '../store/index.ts';
 import type { Logger } from '../util/log.ts';
 import { analyzeScan, type AnalysisSummary } from './analyze.ts';
 import { formatShard, unitFilter, type Shard } from './shard.ts';
@@ -145,6 +145,25 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   log.debug('scan started', { scan: scanId, store: store.location, ...(shard ? { run: opts.runId, shard } : {}) });
   if (shard && sources.length < planned.length) log.info(`shard ${shard}: the gateway is collected once all shards are in, by \`sprawl analyze --run ${opts.runId ?? ''}\``);
 
+  // While it runs, the scan says so: a scan whose heartbeat stops is taken for dead (recoverAbandonedScans).
+  const heartbeat = startHeartbeat(store, scanId);
+  try {
+    return await collectAndAnalyze(opts, { scanId, started, sources, found, keepFound });
+  } catch (err) {
+    // A store that cannot be written (disk full, read-only) is named, in one line.
+    throw storeFailure(store.location, err) ?? err;
+  } finally {
+    heartbeat.stop();
+  }
+}
+
+async function collectAndAnalyze(
+  opts: ScanOptions,
+  job: { scanId: string; started: Date; sources: PlannedSource[]; found: GatewayInventory; keepFound: boolean },
+): Promise<ScanResult> {
+  const now = opts.now ?? (() => new Date());
+  const { store, log } = opts;
+  const { scanId, started, sources, found, keepFound } = job;
   const writer = createInventoryWriter(store, scanId);
   const ctx: CollectorContext = {
     now: started,
@@ -160,6 +179,9 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   };
 
   const outcomes: SourceOutcome[] = [];
+  // Recorded when the scan cannot go on (the store failed): the next scan is not compared with it.
+  const failed = (err: unknown): Promise<void> =>
+    finishScan(store, scanId, { status: 'failed', sources: outcomes, finishedAt: now().toISOString(), error: (storeFailure(store.location, err) ?? (err as Error)).message }).catch(() => undefined);
   try {
     const run = (s: PlannedSource): Promise<SourceOutcome[]> =>
       s.run(ctx).catch((err: unknown): SourceOutcome[] => {
@@ -171,7 +193,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
     outcomes.push(...(await Promise.all(sources.filter((s) => s.after).map(run))).flat());
     await writer.flush();
   } catch (err) {
-    await finishScan(store, scanId, { status: 'failed', sources: outcomes, finishedAt: now().toISOString() }).catch(() => undefined);
+    await failed(err);
     throw err;
   }
 
@@ -182,7 +204,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
     try {
       analysis = await analyzeScan({ store, scanId, at: started, policy: opts.config.policy, analysis: opts.config.analysis, sources: outcomes });
     } catch (err) {
-      await finishScan(store, scanId, { status: 'failed', sources: outcomes, finishedAt: now().toISOString() }).catch(() => undefined);
+      await failed(err);
       throw err;
     }
   }

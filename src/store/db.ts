@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, chmodSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type DatabaseConnection, type Dialect as KyselyDialect, type Driver } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import pg from 'pg';
 import type { Database } from './schema.ts';
@@ -14,6 +14,8 @@ import * as m0006 from './migrations/0006_enforcer.ts';
 import * as m0007 from './migrations/0007_connection_credential.ts';
 import * as m0008 from './migrations/0008_shards.ts';
 import * as m0009 from './migrations/0009_activities_scan_index.ts';
+import * as m0010 from './migrations/0010_scan_liveness.ts';
+import { recoverAbandonedScans, type AbandonedScan } from './scans.ts';
 
 export const DEFAULT_SQLITE_PATH = '.sprawl/sprawl.db';
 
@@ -26,6 +28,8 @@ export interface Store {
   location: string;
   /** SQLite only: the connection under kysely, for bulk inserts with prepared statements (bulk.ts). */
   sqlite?: SQLite.Database;
+  /** Scans left running by a process that died, marked failed when the store was opened. */
+  recovered?: AbandonedScan[];
   close(): Promise<void>;
 }
 
@@ -35,7 +39,7 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
-const migrations: Record<string, Migration> = { '0001_init': m0001, '0002_leaks': m0002, '0003_credential_details': m0003, '0004_gateway': m0004, '0005_analysis': m0005, '0006_enforcer': m0006, '0007_connection_credential': m0007, '0008_shards': m0008, '0009_activities_scan_index': m0009 };
+const migrations: Record<string, Migration> = { '0001_init': m0001, '0002_leaks': m0002, '0003_credential_details': m0003, '0004_gateway': m0004, '0005_analysis': m0005, '0006_enforcer': m0006, '0007_connection_credential': m0007, '0008_shards': m0008, '0009_activities_scan_index': m0009, '0010_scan_liveness': m0010 };
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
 export function isPostgresUrl(location: string): boolean {
@@ -54,25 +58,128 @@ export function redactUrl(location: string): string {
   }
 }
 
-/** Opens (and migrates) the store: a SQLite file path, or a postgres:// URL. */
+/**
+ * Opens (and migrates) the store: a SQLite file path, or a postgres:// URL. Scans left running by
+ * a process that died are then marked failed (recoverAbandonedScans), listed in `recovered`.
+ */
 export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise<Store> {
-  if (isPostgresUrl(location)) {
-    const store = openPostgres(location);
-    await migrateOrClose(store, () => migrate(store));
-    return store;
+  const store = isPostgresUrl(location) ? openPostgres(location) : openSqlite(location);
+  try {
+    if (store.sqlite) await migrateSqlite(store as SqliteStore);
+    else await migrate(store);
+    store.recovered = await recoverAbandonedScans(store);
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw storeFailure(store.location, err) ?? err;
   }
-  const store = openSqlite(location);
-  await migrateOrClose(store, () => migrateSqlite(store));
   return store;
 }
 
-async function migrateOrClose(store: Store, run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (err) {
-    await store.close();
-    throw err;
+/** SQLite result codes (better-sqlite3 `code`, extended codes included) of a store that cannot be written. */
+const SQLITE_FAILURES: [RegExp, string][] = [
+  [/^SQLITE_FULL/, 'is full: its disk (or quota) has no room left'],
+  [/^SQLITE_READONLY/, 'is read-only'],
+  [/^SQLITE_IOERR/, 'cannot be written: disk I/O error (the disk may be full or failing, or the file over a size limit)'],
+  [/^SQLITE_CANTOPEN/, 'cannot be opened'],
+  [/^SQLITE_(CORRUPT|NOTADB)/, 'is damaged or not a sprawl store'],
+  [/^SQLITE_PERM/, 'may not be written (permission denied)'],
+];
+/** File-system errors (node `code`). */
+const FS_FAILURES: Record<string, string> = {
+  ENOSPC: 'is full: its disk has no room left',
+  EDQUOT: 'is full: the disk quota is used up',
+  EFBIG: 'cannot grow: the file is over a size limit',
+  EROFS: 'is read-only: its file system is mounted read-only',
+  EACCES: 'may not be written (permission denied)',
+  EPERM: 'may not be written (operation not permitted: an immutable file?)',
+  EIO: 'cannot be written: disk I/O error',
+};
+/** PostgreSQL SQLSTATEs (pg `code`). */
+const PG_FAILURES: Record<string, string> = {
+  '53100': 'is full: the database server has no disk space left',
+  '53200': 'cannot be written: the database server is out of memory',
+  '25006': 'is read-only: the database (or its server, a standby?) accepts no writes',
+  '42501': 'may not be written: the database user lacks the privilege',
+  '57P03': 'cannot be reached: the database server is starting up or shutting down',
+};
+
+/**
+ * The error a store gives when it cannot be written (disk full, read-only, I/O error...), as one
+ * line that names the store and the cause, or undefined for any other error.
+ */
+export function storeFailure(location: string, err: unknown): StoreError | undefined {
+  if (err instanceof StoreError) return err;
+  if (!(err instanceof Error)) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return undefined;
+  const detail = firstLine(err.message);
+  const say = (what: string): StoreError => new StoreError(`the store at ${redactUrl(location)} ${what} (${detail.startsWith(code) ? detail : `${code}: ${detail}`})`, { cause: err });
+  if (code.startsWith('SQLITE_')) {
+    const hit = SQLITE_FAILURES.find(([re]) => re.test(code));
+    return hit ? say(hit[1]) : undefined;
   }
+  const fs = FS_FAILURES[code];
+  if (fs) return say(fs);
+  const pgWhy = PG_FAILURES[code];
+  if (pgWhy && 'severity' in err) return say(pgWhy);
+  return undefined;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0] ?? '';
+}
+
+/**
+ * A kysely dialect whose every query and transaction step turns a store failure (storeFailure)
+ * into a StoreError naming the store; any other error passes unchanged.
+ */
+function failuresNamed(dialect: KyselyDialect, location: string): KyselyDialect {
+  const named = (err: unknown): unknown => storeFailure(location, err) ?? err;
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createDriver: () => namedDriver(dialect.createDriver(), named),
+  };
+}
+
+function namedDriver(inner: Driver, named: (err: unknown) => unknown): Driver {
+  // The driver's own connection behind each one handed to kysely (drivers release their own).
+  const own = new WeakMap<DatabaseConnection, DatabaseConnection>();
+  const unwrap = (c: DatabaseConnection): DatabaseConnection => own.get(c) ?? c;
+  const guard = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      throw named(err);
+    }
+  };
+  return {
+    init: (o) => guard(() => inner.init(o)),
+    async acquireConnection(o) {
+      const conn = await guard(() => inner.acquireConnection(o));
+      const wrapped: DatabaseConnection = {
+        executeQuery: (q, qo) => guard(() => conn.executeQuery(q, qo)),
+        async *streamQuery(q, chunkSize, qo) {
+          try {
+            yield* conn.streamQuery(q, chunkSize, qo);
+          } catch (err) {
+            throw named(err);
+          }
+        },
+      };
+      own.set(wrapped, conn);
+      return wrapped;
+    },
+    beginTransaction: (c, s) => guard(() => inner.beginTransaction(unwrap(c), s)),
+    commitTransaction: (c) => guard(() => inner.commitTransaction(unwrap(c))),
+    rollbackTransaction: (c) => guard(() => inner.rollbackTransaction(unwrap(c))),
+    savepoint: (c, name, compile) => guard(() => (inner.savepoint ? inner.savepoint(unwrap(c), name, compile) : Promise.reject(new Error('savepoints are not supported')))),
+    rollbackToSavepoint: (c, name, compile) => guard(() => (inner.rollbackToSavepoint ? inner.rollbackToSavepoint(unwrap(c), name, compile) : Promise.reject(new Error('savepoints are not supported')))),
+    releaseSavepoint: (c, name, compile) => guard(() => (inner.releaseSavepoint ? inner.releaseSavepoint(unwrap(c), name, compile) : Promise.reject(new Error('savepoints are not supported')))),
+    releaseConnection: (c, o) => inner.releaseConnection(unwrap(c), o),
+    destroy: (o) => inner.destroy(o),
+  };
 }
 
 function openSqlite(path: string): SqliteStore {
@@ -90,9 +197,9 @@ function openSqlite(path: string): SqliteStore {
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 10000');
   } catch (err) {
-    throw new StoreError(`cannot open the SQLite store at ${file}: ${(err as Error).message}`);
+    throw storeFailure(file, err) ?? new StoreError(`cannot open the SQLite store at ${file}: ${(err as Error).message}`);
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: failuresNamed(new SqliteDialect({ database }), file) });
   return { db, dialect: 'sqlite', location: file, sqlite: database, close: () => db.destroy() };
 }
 
@@ -100,7 +207,7 @@ function openPostgres(url: string): Store {
   const pool = new pg.Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 10_000 });
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: failuresNamed(new PostgresDialect({ pool }), url) });
   return { db, dialect: 'postgres', location: redactUrl(url), close: () => db.destroy() };
 }
 
@@ -115,14 +222,14 @@ async function migrateSqlite(store: SqliteStore): Promise<void> {
   try {
     database.exec('BEGIN IMMEDIATE');
   } catch (err) {
-    throw new StoreError(`cannot lock the SQLite store at ${store.location} to migrate it: ${(err as Error).message}`);
+    throw storeFailure(store.location, err) ?? new StoreError(`cannot lock the SQLite store at ${store.location} to migrate it: ${(err as Error).message}`);
   }
   try {
     await migrate(store, { disableTransactions: true });
     database.exec('COMMIT');
   } catch (err) {
     if (database.inTransaction) database.exec('ROLLBACK');
-    throw err;
+    throw storeFailure(store.location, err) ?? err;
   }
 }
 
@@ -133,9 +240,10 @@ export async function migrate(store: Store, opts: { disableTransactions?: boolea
   try {
     result = await migrator.migrateToLatest();
   } catch (err) {
-    throw new StoreError(`cannot migrate the store at ${store.location}: ${(err as Error).message}`);
+    throw storeFailure(store.location, err) ?? new StoreError(`cannot migrate the store at ${store.location}: ${(err as Error).message}`);
   }
   if (result.error) {
+    if (result.error instanceof StoreError) throw result.error;
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     const message = result.error instanceof Error ? result.error.message : JSON.stringify(result.error);
     throw new StoreError(`cannot migrate the store at ${store.location} (migration ${failed}): ${message}`);

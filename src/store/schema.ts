@@ -17,6 +17,12 @@ export interface ScansTable {
   analyzed_at: string | null;
   /** `I/N` for one shard of a sharded run (collected, never analyzed or reported itself); null otherwise. */
   shard: string | null;
+  /** A running scan refreshes it; a scan of another host without one for long is taken for dead (migration 0010). */
+  heartbeat_at: string | null;
+  /** Why a scan failed without finishing (its process died); null otherwise. */
+  error: string | null;
+  /** Where `pid` names the same process: host name, boot id, pid namespace (migration 0010). */
+  pid_scope: string | null;
 }
 
 export interface IdentitiesTable {
