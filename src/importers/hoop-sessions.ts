@@ -2,8 +2,11 @@
  * Hoop gateway sessions as exported (`GET /api/sessions` items or GET-by-id objects, see
  * hoop-gateway.md §1.3): a JSON array, JSON lines, the list response `{"data": [...]}`, or one
  * object. Parsing only: unknown fields are ignored, malformed entries reported with their line
- * (JSON lines) or JSON path and skipped, long text truncated, broken Unicode replaced.
+ * (JSON lines) or JSON path and the reason, and skipped (counted in `skipped`); a known field of
+ * the wrong type is left out of its session (reported, the session kept); long text truncated,
+ * broken Unicode replaced. Never throws on any text.
  */
+import type { HoopSession as ApiSession } from '../providers/hoop/types.ts';
 import { asObject, asString, describeProblem, key, parseJsonDocuments } from './json-values.ts';
 import { atLine, atPath } from './types.ts';
 import type { ImportWarning } from './types.ts';
@@ -40,6 +43,8 @@ export interface HoopSession {
   review?: { status: string };
   exitCode?: number;
   correlationId?: string;
+  /** `metadata.federation`: the cloud principal a federated session ran as. */
+  federation?: { provider?: string; resolvedPrincipal?: string; adminPrincipal?: string };
 }
 
 export interface HoopImportResult {
@@ -47,6 +52,14 @@ export interface HoopImportResult {
   warnings: ImportWarning[];
   /** Entries (lines, array items) that could not be read. */
   skipped: number;
+  /** Where each of those was (`file:line 3`, `file:$[2]`). */
+  rejected: string[];
+  /** Where each session was read (`file:line 3`, `file:$[2]`), in the order of `sessions`. */
+  where: string[];
+  /** Known fields of the wrong type, left out of their sessions. */
+  fieldsLeftOut: number;
+  /** Lines whose invalid UTF-8 was replaced (set by importFile, which decodes the bytes). */
+  replacedLines?: number;
 }
 
 export const MAX_COMMAND_BYTES = 4096;
@@ -55,6 +68,14 @@ export const MAX_FIELD_CHARS = 1024;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const clean = (s: string): string => s.replace(LONE_SURROGATE, '\uFFFD');
+
+/** JSON type names for messages. */
+const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
+
+/** Fields read as text: any other type is left out (and reported). */
+const TEXT_FIELDS = ['user_id', 'user', 'user_email', 'user_name', 'identity_type', 'machine_identity_id', 'role_name', 'connection_name', 'type', 'connection_type', 'connection_subtype', 'verb', 'status', 'correlation_id'] as const;
+/** Fields read as objects (or null). */
+const OBJECT_FIELDS = ['connection_tags', 'review', 'metadata'] as const;
 
 /** Cuts `s` to at most `max` bytes of UTF-8 without splitting a character. */
 export function truncateUtf8(s: string, max: number): { text: string; truncated: boolean } {
@@ -77,7 +98,7 @@ interface Entry {
 }
 
 /** Reads one session object; undefined (with a warning) when it lacks an id or a start date. */
-function readSession(e: Entry, warn: (where: string, message: string) => void): HoopSession | undefined {
+function readSession(e: Entry, warn: (where: string, message: string) => void, leftOut: () => void): HoopSession | undefined {
   const o = asObject(e.value);
   if (!o) {
     warn(e.where, 'not a session object: skipped');
@@ -85,21 +106,35 @@ function readSession(e: Entry, warn: (where: string, message: string) => void): 
   }
   const id = asString(o.id);
   if (!id) {
-    warn(e.where, 'session without an id: skipped');
+    warn(e.where, o.id === undefined || o.id === null || o.id === '' ? 'session without an id: skipped' : `session id is ${typeName(o.id)}, not a string: skipped`);
+    return undefined;
+  }
+  if (o.connection !== undefined && o.connection !== null && typeof o.connection !== 'string') {
+    warn(e.where, `session ${clean(id.slice(0, 100))}: connection is ${typeName(o.connection)}, not a string: skipped`);
     return undefined;
   }
   const startAt = iso(o.start_date);
   if (startAt === undefined) {
-    warn(e.where, `session ${id}: start_date ${JSON.stringify(o.start_date ?? null)} is not an RFC 3339 time: skipped`);
+    warn(e.where, `session ${clean(id.slice(0, 100))}: start_date ${clean(JSON.stringify(o.start_date ?? null).slice(0, 100))} is not an RFC 3339 time: skipped`);
     return undefined;
+  }
+  const shownId = clean(id.slice(0, 100));
+  const wrong: string[] = [];
+  for (const f of TEXT_FIELDS) if (o[f] !== undefined && o[f] !== null && typeof o[f] !== 'string') wrong.push(`${f} is ${typeName(o[f])}`);
+  for (const f of OBJECT_FIELDS) if (o[f] !== undefined && o[f] !== null && asObject(o[f]) === undefined) wrong.push(`${f} is ${typeName(o[f])}`);
+  if (o.exit_code !== undefined && o.exit_code !== null && !(typeof o.exit_code === 'number' && Number.isInteger(o.exit_code))) wrong.push(`exit_code is ${typeName(o.exit_code)}, not an integer`);
+  if (o.script !== undefined && o.script !== null && typeof o.script !== 'string' && typeof asObject(o.script)?.data !== 'string' && asObject(o.script)?.data !== null) wrong.push(`script is ${typeName(o.script)} without a text "data"`);
+  if (wrong.length > 0) {
+    leftOut();
+    warn(e.where, `session ${shownId}: ${wrong.join(', ')}: left out of the session (the rest imported)`);
   }
   let capped = false;
   const text = (v: unknown): string | undefined => {
     if (typeof v !== 'string' || v === '') return undefined;
-    const s = clean(v);
-    if (s.length <= MAX_FIELD_CHARS) return s;
+    // cut before cleaning: a 10 MB field costs no more than a short one
+    if (v.length <= MAX_FIELD_CHARS) return clean(v);
     capped = true;
-    return s.slice(0, MAX_FIELD_CHARS);
+    return clean(v.slice(0, MAX_FIELD_CHARS));
   };
   const s: HoopSession = { id: text(id) ?? id, user: {}, connection: { tags: {} }, startAt };
   const setIf = <T extends object, K extends keyof T>(target: T, k: K, v: T[K] | undefined): void => {
@@ -121,7 +156,7 @@ function readSession(e: Entry, warn: (where: string, message: string) => void): 
   setIf(s, 'status', text(o.status));
   if (o.end_date !== undefined && o.end_date !== null) {
     const end = iso(o.end_date);
-    if (end === undefined) warn(key(e.where, 'end_date'), `session ${id}: end_date ${JSON.stringify(o.end_date)} is not a time: left out`);
+    if (end === undefined) warn(key(e.where, 'end_date'), `session ${shownId}: end_date ${clean(JSON.stringify(o.end_date).slice(0, 100))} is not a time: left out`);
     else s.endAt = end;
   }
   const script = asObject(o.script)?.data ?? o.script ?? o.input;
@@ -135,17 +170,25 @@ function readSession(e: Entry, warn: (where: string, message: string) => void): 
   if (review !== undefined) s.review = { status: text(review) ?? review };
   if (typeof o.exit_code === 'number' && Number.isInteger(o.exit_code)) s.exitCode = o.exit_code;
   setIf(s, 'correlationId', text(o.correlation_id));
-  if (capped) warn(e.where, `session ${id}: text fields longer than ${MAX_FIELD_CHARS} characters were truncated`);
+  const fed = asObject(asObject(o.metadata)?.federation);
+  if (fed) {
+    const f: NonNullable<HoopSession['federation']> = {};
+    setIf(f, 'provider', text(fed.provider));
+    setIf(f, 'resolvedPrincipal', text(fed.resolved_principal));
+    setIf(f, 'adminPrincipal', text(fed.admin_principal));
+    if (Object.keys(f).length > 0) s.federation = f;
+  }
+  if (capped) warn(e.where, `session ${shownId}: text fields longer than ${MAX_FIELD_CHARS} characters were truncated`);
   return s;
 }
 
 /** Sessions and where each came from: array items, list-response `data` items, JSON lines. */
-function entriesOf(text: string, file: string, warn: (where: string, message: string) => void): { entries: Entry[]; skipped: number } {
+function entriesOf(text: string, file: string, warn: (where: string, message: string) => void): { entries: Entry[]; rejected: string[] } {
   const parsed = parseJsonDocuments(text);
   const entries: Entry[] = [];
-  let skipped = 0;
+  const rejected: string[] = [];
   for (const p of parsed.problems) {
-    skipped++;
+    rejected.push(atLine(file, p.line));
     warn(atLine(file, p.line), parsed.single ? `not valid JSON (${describeProblem(p)}: ${p.message}): nothing read` : `skipped: not valid JSON (${describeProblem(p)}: ${p.message})`);
   }
   for (const [d, doc] of parsed.docs.entries()) {
@@ -157,7 +200,7 @@ function entriesOf(text: string, file: string, warn: (where: string, message: st
     if (items) items.list.forEach((value, i) => entries.push({ value, where: place(key(items.path, i)) }));
     else entries.push({ value: v, where: place(base) });
   }
-  return { entries, skipped };
+  return { entries, rejected };
 }
 
 export function importHoopSessions(text: string, opts: { file: string }): HoopImportResult {
@@ -165,13 +208,13 @@ export function importHoopSessions(text: string, opts: { file: string }): HoopIm
   const warn = (where: string, message: string): void => {
     warnings.push({ where, message });
   };
-  const { entries, skipped: unparsed } = entriesOf(text, opts.file, warn);
+  const { entries, rejected } = entriesOf(text, opts.file, warn);
   const byId = new Map<string, { session: HoopSession; where: string }>();
-  let skipped = unparsed;
+  let fieldsLeftOut = 0;
   for (const e of entries) {
-    const s = readSession(e, warn);
+    const s = readSession(e, warn, () => fieldsLeftOut++);
     if (!s) {
-      skipped++;
+      rejected.push(e.where);
       continue;
     }
     const before = byId.get(s.id);
@@ -181,5 +224,49 @@ export function importHoopSessions(text: string, opts: { file: string }): HoopIm
     }
     byId.set(s.id, { session: s, where: e.where });
   }
-  return { sessions: [...byId.values()].map((x) => x.session), warnings, skipped };
+  const kept = [...byId.values()];
+  return { sessions: kept.map((x) => x.session), where: kept.map((x) => x.where), warnings, skipped: rejected.length, rejected, fieldsLeftOut };
+}
+
+/** A session back in the gateway API's shape (what the gateway collector reads), from its clean form. */
+export function toApiSession(s: HoopSession): ApiSession {
+  return {
+    id: s.id,
+    org_id: '',
+    script: s.command !== undefined ? { data: s.command } : null,
+    script_size: s.command !== undefined ? Buffer.byteLength(s.command, 'utf8') : 0,
+    labels: null,
+    integrations_metadata: null,
+    metadata: s.federation
+      ? {
+          federation: {
+            ...(s.federation.provider !== undefined ? { provider: s.federation.provider } : {}),
+            ...(s.federation.resolvedPrincipal !== undefined ? { resolved_principal: s.federation.resolvedPrincipal } : {}),
+            ...(s.federation.adminPrincipal !== undefined ? { admin_principal: s.federation.adminPrincipal } : {}),
+          },
+        }
+      : null,
+    metrics: null,
+    user: s.user.email ?? '',
+    user_id: s.user.id ?? '',
+    user_name: s.user.name ?? '',
+    type: s.connection.type ?? '',
+    connection_subtype: s.connection.subtype ?? '',
+    connection: s.connection.name ?? '',
+    role_name: s.connection.name ?? '',
+    resource_name: '',
+    connection_tags: s.connection.tags,
+    review: s.review ? { status: s.review.status as NonNullable<ApiSession['review']>['status'] } : null,
+    verb: s.verb as ApiSession['verb'],
+    status: s.status as ApiSession['status'],
+    exit_code: s.exitCode ?? null,
+    event_size: 0,
+    ...(s.correlationId !== undefined ? { correlation_id: s.correlationId } : {}),
+    start_date: s.startAt,
+    end_date: s.endAt ?? null,
+    ai_analysis: null,
+    guardrails_info: null,
+    identity_type: s.user.identityType === 'machine' ? 'machine' : 'user',
+    ...(s.user.machineIdentityId !== undefined ? { machine_identity_id: s.user.machineIdentityId } : {}),
+  };
 }

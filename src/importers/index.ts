@@ -21,7 +21,7 @@ export { importAwsCredentialReport } from './aws-credential-report.ts';
 export type { CredentialReportImportOptions } from './aws-credential-report.ts';
 export { readCredentialReport, CREDENTIAL_REPORT_COLUMNS } from './credential-report.ts';
 export type { LocatedReportRow, ReadCredentialReport } from './credential-report.ts';
-export { importHoopSessions, MAX_COMMAND_BYTES } from './hoop-sessions.ts';
+export { importHoopSessions, toApiSession, MAX_COMMAND_BYTES, MAX_FIELD_CHARS } from './hoop-sessions.ts';
 export type { HoopImportResult, HoopSession } from './hoop-sessions.ts';
 export { ROOT_LABEL, rootIdentityId, slotPublicId } from './aws-keys.ts';
 
@@ -58,24 +58,55 @@ export class ImportFileError extends Error {
 
 export const isImportKind = (k: string): k is ImportKind => (IMPORT_KINDS as readonly string[]).includes(k);
 
+/** Lines with invalid UTF-8 named one by one, up to this many (then one warning counts the rest). */
+export const MAX_ENCODING_WARNINGS = 100;
+
+/** UTF-16 without a byte order mark: JSON and CSV start with ASCII, so one of the first two bytes is 0. */
+function utf16Guess(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  if (bytes.length < 4 || bytes.length % 2 !== 0) return undefined;
+  if (bytes[0] !== 0 && bytes[1] === 0 && bytes[2] !== 0 && bytes[3] === 0) return 'utf-16le';
+  if (bytes[0] === 0 && bytes[1] !== 0 && bytes[2] === 0 && bytes[3] !== 0) return 'utf-16be';
+  return undefined;
+}
+
 /**
- * Text of an exported file: UTF-8 (BOM or not), or UTF-16 with a BOM (PowerShell's `>` writes
- * that). Invalid UTF-8 is replaced by U+FFFD and reported with the first line it is on.
+ * Text of an exported file: UTF-8 (BOM or not), or UTF-16 (with a BOM, as PowerShell's `>` writes
+ * it, or without one, recognised by the zero bytes of its ASCII). Invalid UTF-8 (a Latin-1 export,
+ * a cut multi-byte character) is replaced by U+FFFD and each line it is on reported (the line is
+ * kept: its other fields are intact).
  */
-export function decodeFileText(bytes: Uint8Array, file: string): { text: string; warnings: ImportWarning[] } {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), warnings: [] };
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), warnings: [] };
+export function decodeFileText(bytes: Uint8Array, file: string): { text: string; warnings: ImportWarning[]; replacedLines: number } {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), warnings: [], replacedLines: 0 };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), warnings: [], replacedLines: 0 };
+  const utf16 = utf16Guess(bytes);
+  if (utf16) return { text: new TextDecoder(utf16).decode(bytes), warnings: [{ where: file, message: `no byte order mark, but the file is ${utf16.toUpperCase()}: read as such` }], replacedLines: 0 };
   const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), warnings: [] };
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), warnings: [], replacedLines: 0 };
   } catch {
-    const text = new TextDecoder('utf-8').decode(body);
-    const line = text.slice(0, Math.max(0, text.indexOf('\uFFFD'))).split('\n').length;
-    return { text, warnings: [{ where: atLine(file, line), message: 'the file is not valid UTF-8: invalid bytes were replaced by U+FFFD (first on this line)' }] };
+    // Find the lines with invalid bytes (each decoded strictly on its own).
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    const warnings: ImportWarning[] = [];
+    let replacedLines = 0;
+    let start = 0;
+    for (let line = 1; start <= body.length; line++) {
+      const nl = body.indexOf(0x0a, start);
+      const end = nl < 0 ? body.length : nl;
+      try {
+        strict.decode(body.subarray(start, end));
+      } catch {
+        replacedLines++;
+        if (replacedLines <= MAX_ENCODING_WARNINGS) warnings.push({ where: atLine(file, line), message: 'not valid UTF-8 (a Latin-1 or cut character?): the invalid bytes were replaced by U+FFFD, the line kept' });
+      }
+      if (nl < 0) break;
+      start = nl + 1;
+    }
+    if (replacedLines > MAX_ENCODING_WARNINGS) warnings.push({ where: file, message: `${replacedLines - MAX_ENCODING_WARNINGS} more line(s) not valid UTF-8` });
+    return { text: new TextDecoder('utf-8').decode(body), warnings, replacedLines };
   }
 }
 
-async function readText(path: string, file: string, maxBytes: number): Promise<{ text: string; warnings: ImportWarning[] }> {
+async function readText(path: string, file: string, maxBytes: number): Promise<{ text: string; warnings: ImportWarning[]; replacedLines: number }> {
   let size: number;
   try {
     const st = await stat(path);
@@ -94,11 +125,11 @@ export async function importFile<K extends ImportKind>(kind: K, path: string, op
   if (!isImportKind(kind)) throw new ImportFileError(path, `unknown import kind ${String(kind)} (one of ${IMPORT_KINDS.join(', ')})`);
   const file = opts.displayName ?? path;
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_IMPORT_BYTES;
-  const { text, warnings } = await readText(path, file, maxBytes);
+  const { text, warnings, replacedLines } = await readText(path, file, maxBytes);
   const common = { file, machineRules: opts.machineRules, owners: opts.owners, ...(opts.accountId !== undefined ? { accountId: opts.accountId } : {}) };
   const results = {
     'aws-credential-report': (): ImportResult => importAwsCredentialReport(text, common),
-    'hoop-sessions': (): HoopImportResult => importHoopSessions(text, { file }),
+    'hoop-sessions': (): HoopImportResult => ({ ...importHoopSessions(text, { file }), replacedLines }),
     'aws-authorization-details': async (): Promise<ImportResult> => {
       if (opts.credentialReportFile === undefined) return importAwsAuthorizationDetails(text, common);
       const reportText = await readText(opts.credentialReportFile, opts.credentialReportFile, maxBytes);

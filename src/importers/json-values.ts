@@ -22,10 +22,11 @@ export interface JsonDocuments {
   problems: JsonProblem[];
 }
 
-const lineCol = (text: string, pos: number): { line: number; column: number } => {
-  let line = 1;
-  let lastBreak = -1;
-  for (let i = 0; i < pos && i < text.length; i++) {
+/** Line and column of `pos`, counting from `from` (a known line start: counting from 0 each time is quadratic over many problems). */
+const lineCol = (text: string, pos: number, from: { pos: number; line: number } = { pos: 0, line: 1 }): { line: number; column: number } => {
+  let line = from.line;
+  let lastBreak = from.pos - 1;
+  for (let i = from.pos; i < pos && i < text.length; i++) {
     if (text.charCodeAt(i) === 10) {
       line++;
       lastBreak = i;
@@ -46,7 +47,7 @@ function tokenPosition(message: string, chunk: string): number | undefined {
 }
 
 /** JSON.parse with the error's place made absolute (`offset`: where `chunk` starts in `text`). */
-function parseChunk(text: string, offset: number, chunk: string): { value: unknown } | { problem: JsonProblem } {
+function parseChunk(text: string, offset: number, chunk: string, from?: { pos: number; line: number }): { value: unknown } | { problem: JsonProblem } {
   try {
     return { value: JSON.parse(chunk) as unknown };
   } catch (err) {
@@ -57,7 +58,7 @@ function parseChunk(text: string, offset: number, chunk: string): { value: unkno
       .replace(/ in JSON at position \d+( \(line \d+ column \d+\))?/, '')
       .replace(/, (\.\.\.)?"[\s\S]*" is not valid JSON$/, '')
       .trim();
-    const place = lineCol(text, offset + (pos ?? 0));
+    const place = lineCol(text, offset + (pos ?? 0), from);
     return { problem: pos !== undefined ? { ...place, message } : { line: place.line, message } };
   }
 }
@@ -118,7 +119,7 @@ export function parseJsonDocuments(input: string): JsonDocuments {
     let offset = 0;
     lines.forEach((l, i) => {
       if (l.trim() !== '') {
-        const r = parseChunk(text, offset, l);
+        const r = parseChunk(text, offset, l, { pos: offset, line: i + 1 });
         if ('value' in r) docs.push({ value: r.value, line: i + 1 });
         else problems.push(r.problem);
       }
@@ -129,12 +130,15 @@ export function parseJsonDocuments(input: string): JsonDocuments {
 
   // Concatenated documents (possibly pretty-printed).
   let i = start;
+  let at = { pos: 0, line: 1 }; // the start of the line `i` is on, moved forward only
   while (i < text.length) {
     while (i < text.length && isBlank(text[i])) i++;
     if (i >= text.length) break;
     const end = valueEnd(text, i);
-    const r = parseChunk(text, i, text.slice(i, end));
-    if ('value' in r) docs.push({ value: r.value, line: lineCol(text, i).line });
+    const here = lineCol(text, i, at);
+    at = { pos: i - here.column + 1, line: here.line };
+    const r = parseChunk(text, i, text.slice(i, end), at);
+    if ('value' in r) docs.push({ value: r.value, line: here.line });
     else problems.push(r.problem);
     i = end;
   }

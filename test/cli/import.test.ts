@@ -43,17 +43,17 @@ describe('sprawl import', () => {
     expect((JSON.parse(r.stdout) as Summary).records).toBeGreaterThan(0);
   });
 
-  it('adds a hoop session export to the latest inventory as a scan of its own, counting malformed lines', async () => {
+  it('adds a hoop session export to the latest inventory as a scan of its own; a malformed line makes it partial (exit 3)', async () => {
     const dir = tempDir();
     const aws = await runCli(['import', 'aws-authorization-details', fixture('authorization-details.json'), '--json', '--db', 'i.db'], { cwd: dir });
     expect(aws.code, aws.stderr).toBe(0);
     const base = JSON.parse(aws.stdout) as Summary;
     const r = await runCli(['import', 'hoop-sessions', fixture('hoop-sessions.jsonl'), '--json', '--db', 'i.db'], { cwd: dir });
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(3);
     const s = JSON.parse(r.stdout) as Summary & { counts: { inherited: number } };
     expect(s.scan).not.toBe(base.scan);
     expect(s.counts.inherited).toBe(base.records);
-    expect(r.stderr).toMatch(/malformed session lines skipped.*malformed=1/);
+    expect(r.stderr).toMatch(/hoop-sessions\.jsonl:line 3: skipped: not valid JSON/);
   });
 
   it.each([
