@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { renderStoredReport } from '../pipeline/report.ts';
 import { runScanOf } from '../pipeline/run.ts';
 import { REPORT_FORMATS, type ReportFormat } from '../reports/index.ts';
+import { writeSharedFile } from '../reports/write.ts';
 import { EXIT, UsageError, parseRunId, readConfig, runtime, storeLocation, withStore } from './common.ts';
 
 function parseFormat(value: string): ReportFormat {
@@ -11,7 +11,7 @@ function parseFormat(value: string): ReportFormat {
   return value as ReportFormat;
 }
 
-/** Writes text to a file, or to stdout for "-". Returns the absolute path written. */
+/** Writes text to a file (mode 0644 whatever the umask), or to stdout for "-". Returns the absolute path written. */
 export function writeOutput(output: string, text: string): string {
   if (output === '-') {
     process.stdout.write(text);
@@ -19,7 +19,7 @@ export function writeOutput(output: string, text: string): string {
   }
   const path = resolve(output);
   try {
-    writeFileSync(path, text);
+    writeSharedFile(path, text);
   } catch (err) {
     throw new UsageError(`cannot write ${path}: ${(err as Error).message}`);
   }

@@ -3,7 +3,7 @@
  * Reading checks its shape (naming the place of any error) and its digest, so a plan edited after
  * it was made is refused rather than applied.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { PLAN_SCHEMA_VERSION } from '../model/index.ts';
 import type { ActionKind, Plan } from '../model/index.ts';
@@ -72,8 +72,13 @@ export class PlanFileError extends Error {
   override name = 'PlanFileError';
 }
 
+/**
+ * Writes the plan for review: 0644 whatever the umask and whatever mode a file there had (it holds
+ * no secret: ids, names, parameters). writeFileSync's mode is masked by the umask, hence the chmod.
+ */
 export function writePlan(path: string, plan: Plan): void {
   writeFileSync(path, JSON.stringify(plan, null, 2) + '\n', { mode: 0o644 });
+  chmodSync(path, 0o644);
 }
 
 /** Parses and checks a plan's text; `where` names it in errors (a path). */
