@@ -27,6 +27,7 @@ export interface SecretsOptions {
   writeBaseline?: string;
   failOn?: Severity;
   maxFileBytes?: number;
+  fileTimeoutMs?: number;
   workers?: number;
 }
 
@@ -70,6 +71,7 @@ export async function runSecretsScan(rt: Runtime, path: string, target: { mode: 
       disabledRules: settings.disabledRules,
       ...(fingerprintKey ? { fingerprintKey } : {}),
       ...((opts.workers ?? settings.workers) !== undefined ? { workers: opts.workers ?? settings.workers } : {}),
+      fileTimeoutMs: opts.fileTimeoutMs ?? settings.fileTimeoutMs,
       signal: signals.signal,
     });
   } catch (err) {
@@ -104,7 +106,10 @@ export async function runSecretsScan(rt: Runtime, path: string, target: { mode: 
   const active = findings.filter((f) => !f.allowed);
   const threshold = opts.failOn ?? settings.failOn;
   const failing = active.filter((f) => severityRank(f.severity) >= severityRank(threshold));
-  if (scanned.stats.errors.length > 0) rt.log.warn(`${scanned.stats.errors.length} file(s) could not be read; see the summary`);
+  const cut = scanned.stats.cutOff ?? [];
+  for (const c of cut.slice(0, 20)) rt.log.warn(`${c.path}${c.commit ? ` (${c.commit.slice(0, 12)})` : ''}: scan cut off after ${c.afterMs} ms (time cap ${opts.fileTimeoutMs ?? settings.fileTimeoutMs} ms); only what was found before is reported`);
+  const unread = scanned.stats.errors.length - cut.length;
+  if (unread > 0) rt.log.warn(`${unread} file(s) could not be read; see the summary`);
   return { findings: active, code: failing.length > 0 ? EXIT.findings : EXIT.ok };
 }
 
@@ -116,6 +121,7 @@ function commonOptions(cmd: Command): Command {
     .option('--baseline <file>', 'ignore the fingerprints recorded in this baseline')
     .option('--fail-on <severity>', 'exit 1 on hits at or above this severity (default: secrets.failOn, medium)', parseSeverity)
     .option('--max-file-bytes <n>', 'skip files larger than this', parsePositiveInt('--max-file-bytes'))
+    .option('--file-timeout-ms <ms>', 'cut off the scan of a file taking longer than this, reporting it (default: secrets.fileTimeoutMs, 10000)', parsePositiveInt('--file-timeout-ms', 3_600_000))
     .option('--workers <n>', 'worker threads (default: the machine\'s cores)', parsePositiveInt('--workers', 64));
 }
 

@@ -61,6 +61,7 @@ export const collectRepos: Collector<ReposCollectorConfig> = async (config, ctx)
         disabledRules: config.secrets.disabledRules,
         ...(config.fingerprintKey !== undefined ? { fingerprintKey: config.fingerprintKey } : {}),
         ...(config.secrets.workers !== undefined ? { workers: config.secrets.workers } : {}),
+        fileTimeoutMs: config.secrets.fileTimeoutMs,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
       const leaks = findings.filter((f) => !f.allowed);

@@ -14,8 +14,9 @@ import type { SecretHit, SecretRule } from './types.ts';
 
 /** The engine's API (src/collectors/repos/engine/index.ts). */
 export interface Scanner {
-  scan(text: string): SecretHit[];
-  scanBuffer(buf: Buffer): SecretHit[];
+  scan(text: string, limit?: { deadline: number }): SecretHit[];
+  /** Past `limit.deadline` (performance.now() time) the engine throws ScanCutOff with the hits so far. */
+  scanBuffer(buf: Buffer, limit?: { deadline: number }): SecretHit[];
 }
 export interface ScannerOptions {
   rules?: SecretRule[];
@@ -30,6 +31,8 @@ export interface ScannerSpec {
   module: string;
   fingerprintKey?: string;
   disabledRules?: string[];
+  /** Time cap of one item's scan, in ms (none when unset). */
+  fileTimeoutMs?: number;
 }
 
 /** One item of a batch: its content's end in the batch buffer (it starts where the previous one ended), or a file to read. */
@@ -39,8 +42,11 @@ export interface BatchRequest {
   buf: ArrayBuffer;
   items: BatchEntry[];
 }
-/** Hits (with the bytes scanned), the item's error, or why a file was not scanned. */
-export type ItemResult = { hits: SecretHit[]; size?: number } | { error: string } | { skipped: 'binary' | 'large' | 'gone' };
+/**
+ * Hits (with the bytes scanned; `cutOffMs` when the scan was stopped at the time cap, the hits then
+ * being those found before), the item's error, or why a file was not scanned.
+ */
+export type ItemResult = { hits: SecretHit[]; size?: number; cutOffMs?: number } | { error: string } | { skipped: 'binary' | 'large' | 'gone' };
 export type BatchReply = { id: number; results: ItemResult[] } | { id: number; fatal: string };
 
 /** What a source yields: content, or a working-tree file to read. */
@@ -66,6 +72,8 @@ export interface RunScanOptions {
   maxInFlight?: number;
   /** When the whole source fits in this many bytes, scan inline. */
   inlineBytes?: number;
+  /** Time cap of one item's scan, in ms: a scan running longer is cut off (reported with `cutOffMs`). */
+  fileTimeoutMs?: number;
   signal?: AbortSignal;
 }
 
@@ -77,27 +85,46 @@ export async function loadScanner(spec: ScannerSpec): Promise<Scanner> {
   const mod: unknown = await import(spec.module);
   const create = (mod as { createScanner?: unknown }).createScanner;
   if (typeof create !== 'function') throw new Error(`${spec.module} does not export createScanner`);
-  return (create as CreateScanner)({
+  const scanner = (create as CreateScanner)({
     ...(spec.fingerprintKey !== undefined ? { fingerprintKey: spec.fingerprintKey } : {}),
     ...(spec.disabledRules !== undefined ? { disabledRules: spec.disabledRules } : {}),
   });
+  // With a time cap, the patterns are compiled (on first use) before the first file's clock starts.
+  if (spec.fileTimeoutMs !== undefined) {
+    const rules = (scanner as { rules?: readonly SecretRule[] }).rules ?? [];
+    try {
+      scanner.scan(rules.flatMap((r) => r.samples.match).join('\n'));
+    } catch {
+      // a test scanner may refuse it; its first file then pays
+    }
+  }
+  return scanner;
 }
 
-/** Scans one item's bytes; an engine exception is the item's error, never the scan's. */
-export function scanOne(scanner: Scanner, content: Buffer): ItemResult {
+/** The engine's ScanCutOff (matched by name: a scanner module of a test's own throws its own class). */
+function cutOff(err: unknown): { hits: SecretHit[]; elapsedMs: number } | undefined {
+  if (!(err instanceof Error) || err.name !== 'ScanCutOff') return undefined;
+  const { hits, elapsedMs } = err as Error & { hits?: unknown; elapsedMs?: unknown };
+  return Array.isArray(hits) ? { hits: hits as SecretHit[], elapsedMs: typeof elapsedMs === 'number' ? elapsedMs : 0 } : undefined;
+}
+
+/** Scans one item's bytes; an engine exception is the item's error, never the scan's. Past `timeoutMs` the scan is cut off. */
+export function scanOne(scanner: Scanner, content: Buffer, timeoutMs?: number): ItemResult {
   try {
-    return { hits: scanner.scanBuffer(content) };
+    return { hits: timeoutMs === undefined ? scanner.scanBuffer(content) : scanner.scanBuffer(content, { deadline: performance.now() + timeoutMs }) };
   } catch (err) {
+    const cut = cutOff(err);
+    if (cut) return { hits: cut.hits, cutOffMs: Math.round(cut.elapsedMs) };
     return { error: `scanner failed: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
 
 /** Reads a file item, then scans it. */
-export function scanFile(scanner: Scanner, item: FileItem): ItemResult {
+export function scanFile(scanner: Scanner, item: FileItem, timeoutMs?: number): ItemResult {
   const read = readFileItem(item);
   if (!('content' in read)) return read;
-  const result = scanOne(scanner, read.content);
-  return 'hits' in result ? { hits: result.hits, size: read.content.length } : result;
+  const result = scanOne(scanner, read.content, timeoutMs);
+  return 'hits' in result ? { ...result, size: read.content.length } : result;
 }
 
 function meta(item: SourceItem, result: ItemResult): ScannedItem {
@@ -112,6 +139,7 @@ export async function runScan(items: AsyncIterable<SourceItem>, opts: RunScanOpt
     module: opts.scannerModule ?? ENGINE_MODULE,
     ...(opts.fingerprintKey !== undefined ? { fingerprintKey: opts.fingerprintKey } : {}),
     ...(opts.disabledRules !== undefined ? { disabledRules: opts.disabledRules } : {}),
+    ...(opts.fileTimeoutMs !== undefined ? { fileTimeoutMs: opts.fileTimeoutMs } : {}),
   };
   const workers = opts.workers ?? availableParallelism();
   const inlineBytes = opts.inlineBytes ?? 2 * 1024 * 1024;
@@ -124,7 +152,7 @@ export async function runScan(items: AsyncIterable<SourceItem>, opts: RunScanOpt
     let scanner: Scanner | undefined; // built on the first item: a source error comes first
     const scan = async (item: SourceItem): Promise<void> => {
       scanner ??= await loadScanner(spec);
-      const result = isFile(item) ? scanFile(scanner, item) : scanOne(scanner, item.content);
+      const result = isFile(item) ? scanFile(scanner, item, spec.fileTimeoutMs) : scanOne(scanner, item.content, spec.fileTimeoutMs);
       onResult(meta(item, result), result);
     };
     for (const item of head) await scan(item);

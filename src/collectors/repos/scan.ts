@@ -32,6 +32,11 @@ export interface ScanRepositoryOptions {
   fingerprintKey?: string;
   /** Worker threads; default the machine's cores; 0 scans on this thread. */
   workers?: number;
+  /**
+   * Time cap of one file's scan in ms (default DEFAULT_FILE_TIMEOUT_MS): a file taking longer is cut
+   * off, its hits until then kept, and it is reported in `stats.cutOff` and `stats.errors` by path.
+   */
+  fileTimeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: (stats: ScanStats) => void;
   /** Keep hits with an inline `sprawl:allow` (marked `allowed`) instead of dropping them. */
@@ -46,6 +51,9 @@ export interface ScanResult {
 }
 
 const PROGRESS_EVERY_MS = 200;
+
+/** Default time cap of one file's scan (a 5 MB file scans in well under a second). */
+export const DEFAULT_FILE_TIMEOUT_MS = 10_000;
 
 export async function scanRepository(opts: ScanRepositoryOptions): Promise<ScanResult> {
   const started = performance.now();
@@ -67,6 +75,7 @@ export async function scanRepository(opts: ScanRepositoryOptions): Promise<ScanR
     ...(opts.range !== undefined ? { range: opts.range } : {}),
   });
 
+  const fileTimeoutMs = opts.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS;
   const findings: SecretFinding[] = [];
   const seen = new Set<string>();
   let lastProgress = 0;
@@ -82,6 +91,11 @@ export async function scanRepository(opts: ScanRepositoryOptions): Promise<ScanR
     }
     stats.filesScanned++;
     stats.bytesScanned += item.size;
+    if (result.cutOffMs !== undefined) {
+      const where = item.location.commit ? `${item.location.path} (${item.location.commit.slice(0, 12)})` : item.location.path;
+      (stats.cutOff ??= []).push({ path: item.location.path, ...(item.location.commit ? { commit: item.location.commit } : {}), afterMs: result.cutOffMs });
+      stats.errors.push({ path: where, error: `scan cut off after ${result.cutOffMs} ms (time cap ${fileTimeoutMs} ms, secrets.fileTimeoutMs): only what was found before is reported` });
+    }
     for (const raw of result.hits) {
       const hit = item.lineMap ? mapLines(raw, item.lineMap) : raw;
       if (item.addedLines && !onAddedLine(hit.line, item.addedLines)) continue;
@@ -111,6 +125,7 @@ export async function scanRepository(opts: ScanRepositoryOptions): Promise<ScanR
       ...(opts.disabledRules !== undefined ? { disabledRules: opts.disabledRules } : {}),
       ...(opts.scannerModule !== undefined ? { scannerModule: opts.scannerModule } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
+      fileTimeoutMs,
     },
     onResult,
   );

@@ -90,5 +90,7 @@ export interface ScanStats {
   allowedInline?: number;
   /** Unreadable files and such: path and reason. */
   errors: { path: string; error: string }[];
+  /** Files whose scan hit the time cap (also in `errors`): scanned in part, the hits found before kept. */
+  cutOff?: { path: string; commit?: string; afterMs: number }[];
   durationMs: number;
 }

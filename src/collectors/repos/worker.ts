@@ -8,7 +8,8 @@ import type { BatchReply, BatchRequest, ItemResult, Scanner, ScannerSpec } from 
 
 const port = parentPort;
 if (port) {
-  const scanner: Promise<Scanner> = loadScanner(workerData as ScannerSpec);
+  const spec = workerData as ScannerSpec;
+  const scanner: Promise<Scanner> = loadScanner(spec);
   scanner.catch(() => {}); // reported per batch
   port.on('message', (msg: BatchRequest) => {
     void scanner.then(
@@ -17,10 +18,10 @@ if (port) {
         let start = 0;
         for (const entry of msg.items) {
           if ('file' in entry) {
-            results.push(scanFile(s, { location: { path: entry.file }, ...entry }));
+            results.push(scanFile(s, { location: { path: entry.file }, ...entry }, spec.fileTimeoutMs));
             continue;
           }
-          results.push(scanOne(s, Buffer.from(msg.buf, start, entry.end - start)));
+          results.push(scanOne(s, Buffer.from(msg.buf, start, entry.end - start), spec.fileTimeoutMs));
           start = entry.end;
         }
         const reply: BatchReply = { id: msg.id, results };

@@ -1,5 +1,5 @@
-export { createScanner, resolveOverlaps, LINE_REACH } from './scanner.ts';
-export type { Scanner, ScannerOptions } from './scanner.ts';
+export { createScanner, resolveOverlaps, LINE_REACH, ScanCutOff, SLICE, SLICE_OVERLAP } from './scanner.ts';
+export type { Scanner, ScannerOptions, ScanLimit } from './scanner.ts';
 export { shannonEntropy } from './entropy.ts';
 export { redact, visibleBudget, MAX_VISIBLE } from './redact.ts';
 export { fingerprint, DEFAULT_FINGERPRINT_KEY } from './fingerprint.ts';

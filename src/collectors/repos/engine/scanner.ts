@@ -25,13 +25,42 @@ export interface ScannerOptions {
   disabledRules?: readonly string[];
 }
 
+/** A time limit on one scan: past `deadline` (a `performance.now()` time) it stops with ScanCutOff. */
+export interface ScanLimit {
+  deadline: number;
+}
+
+/**
+ * Thrown when a scan passes its deadline: the hits found until then (complete hits, each checked)
+ * travel with it. The deadline is checked between pattern runs, and a pattern never runs on more
+ * than SLICE characters at once, so the cut comes at most one slice's run after the deadline.
+ */
+export class ScanCutOff extends Error {
+  override name = 'ScanCutOff';
+  readonly hits: SecretHit[];
+  readonly elapsedMs: number;
+  constructor(hits: SecretHit[], elapsedMs: number) {
+    super(`scan cut off after ${Math.round(elapsedMs)} ms`);
+    this.hits = hits;
+    this.elapsedMs = elapsedMs;
+  }
+}
+
 export interface Scanner {
   readonly rules: readonly SecretRule[];
-  /** Hits sorted by position (then rule order). */
-  scan(text: string): SecretHit[];
+  /** Hits sorted by position (then rule order). Throws ScanCutOff past `limit.deadline`. */
+  scan(text: string, limit?: ScanLimit): SecretHit[];
   /** UTF-8 decode, then scan. The caller has already skipped binary content. */
-  scanBuffer(buf: Buffer): SecretHit[];
+  scanBuffer(buf: Buffer, limit?: ScanLimit): SecretHit[];
 }
+
+/**
+ * A pattern runs on at most this many characters at once (a long merged window, as in a minified
+ * one-line file dense with keywords, is cut in slices), plus SLICE_OVERLAP so that a match starting
+ * in a slice ends in it; matches are kept by the slice they start in.
+ */
+export const SLICE = 256 * 1024;
+export const SLICE_OVERLAP = 16 * 1024;
 
 /** How far from a keyword, within its line, a window reaches by default (each side). */
 export const LINE_REACH = 1024;
@@ -99,44 +128,65 @@ export function createScanner(opts: ScannerOptions = {}): Scanner {
     return !isPlaceholder(secret);
   }
 
-  function scan(text: string): SecretHit[] {
+  function scan(text: string, limit?: ScanLimit): SecretHit[] {
     if (text.length === 0 || compiled.length === 0) return [];
+    const started = performance.now();
     const occ = finder.findInText(text);
-    if (!occ.wide) return scanAt(text, occ);
+    if (!occ.wide) return scanAt(text, occ, limit, started);
     // Keywords are matched against the lower-cased text (a non-ASCII character may lower-case to an
     // ASCII one); a few characters lower-case to two code units, and positions would drift: then
     // case stays folded on the original (ASCII letters only), as found.
     const hay = text.toLowerCase();
-    return scanAt(text, hay.length === text.length ? finder.findInText(hay) : occ);
+    return scanAt(text, hay.length === text.length ? finder.findInText(hay) : occ, limit, started);
   }
 
-  function scanBuffer(buf: Buffer): SecretHit[] {
+  function scanBuffer(buf: Buffer, limit?: ScanLimit): SecretHit[] {
     if (buf.length === 0 || compiled.length === 0) return [];
-    if (!isAscii(buf)) return scan(buf.toString('utf8'));
+    if (!isAscii(buf)) return scan(buf.toString('utf8'), limit);
     // ASCII: byte offsets are string offsets, and a buffer without a keyword is never decoded
+    const started = performance.now();
     const occ = finder.findInBytes(buf);
-    return occ.count === 0 ? [] : scanAt(buf.toString('latin1'), occ);
+    return occ.count === 0 ? [] : scanAt(buf.toString('latin1'), occ, limit, started);
   }
 
   /** Runs the rules on the windows around the keyword occurrences. */
-  function scanAt(text: string, occ: Occurrences): SecretHit[] {
+  function scanAt(text: string, occ: Occurrences, limit: ScanLimit | undefined, started: number): SecretHit[] {
     const n = text.length;
     if (occ.count === 0) return [];
     const found: Candidate[] = [];
     const pendStart = new Int32Array(compiled.length).fill(-1);
     const pendEnd = new Int32Array(compiled.length);
+    const deadline = limit?.deadline ?? Infinity;
+    const checkTime = (): void => {
+      if (deadline === Infinity) return;
+      const now = performance.now();
+      if (now > deadline) throw new ScanCutOff(found.length === 0 ? [] : toHits(text, resolveOverlaps(found)), now - started);
+    };
 
+    /** The rule on [s, e), in slices of SLICE characters when longer. */
     const run = (r: number, s: number, e: number): void => {
+      for (let from = s; from < e; from += SLICE) {
+        checkTime();
+        const last = from + SLICE >= e;
+        runSlice(r, from, last ? e : Math.min(e, from + SLICE + SLICE_OVERLAP), last ? Infinity : from + SLICE);
+      }
+    };
+
+    /** The rule on [s, e); matches starting at or after `keepBefore` belong to the next slice. */
+    const runSlice = (r: number, s: number, e: number, keepBefore: number): void => {
       const c = compiled[r]!;
       const re = c.re;
       const sub = s === 0 && e === n ? text : text.slice(s, e);
       re.lastIndex = 0;
       let m: RegExpExecArray | null;
+      let tries = 0;
       while ((m = re.exec(sub)) !== null) {
         if (m[0].length === 0) {
           re.lastIndex++;
           continue;
         }
+        if (s + m.index >= keepBefore) break;
+        if ((++tries & 255) === 0) checkTime();
         const groups = (m.groups ?? {}) as Record<string, string | undefined>;
         const secret = groups['secret'];
         if (secret === undefined || secret.length === 0) continue;
@@ -161,6 +211,7 @@ export function createScanner(opts: ScannerOptions = {}): Scanner {
     let lineEnd = -1;
     const { starts, words: occWords } = occ;
     for (let k = 0; k < occ.count; k++) {
+      if ((k & 4095) === 4095) checkTime();
       const p = starts[k]!;
       const w = occWords[k]!;
       const ids = wordRules[w]!;
@@ -192,29 +243,49 @@ export function createScanner(opts: ScannerOptions = {}): Scanner {
 
   function toHits(text: string, cands: Candidate[]): SecretHit[] {
     const checkAllow = text.includes(ALLOW_MARKER);
+    const n = text.length;
+    const nextBreak = (from: number): number => {
+      const i = text.indexOf('\n', from);
+      return i < 0 ? n : i;
+    };
     const hits: SecretHit[] = [];
+    // The line of each hit, moving forward; the next line break is kept, not searched again for
+    // every hit (on a one-line file of megabytes that search ran to the end each time).
     let line = 1;
     let lineStart = 0;
+    let lineEnd = nextBreak(0);
+    const allowMemo = new Map<string, boolean>();
+    const allows = (start: number, rule: SecretRule): boolean => {
+      const k = `${start}\u0000${rule.id}`;
+      let a = allowMemo.get(k);
+      if (a === undefined) {
+        a = lineAllows(lineAt(text, start), rule.id, rule.family, knownNames);
+        allowMemo.set(k, a);
+      }
+      return a;
+    };
     for (const c of cands) {
       if (c.start < lineStart) {
         line = 1;
         lineStart = 0;
+        lineEnd = nextBreak(0);
       }
-      for (let nl = text.indexOf('\n', lineStart); nl >= 0 && nl < c.start; nl = text.indexOf('\n', nl + 1)) {
+      while (lineEnd < c.start) {
         line++;
-        lineStart = nl + 1;
+        lineStart = lineEnd + 1;
+        lineEnd = nextBreak(lineStart);
       }
       let endLine = line;
       let endLineStart = lineStart;
-      for (let nl = text.indexOf('\n', c.start); nl >= 0 && nl < c.end; nl = text.indexOf('\n', nl + 1)) {
+      for (let nl = lineEnd; nl < c.end && nl < n; nl = nextBreak(nl + 1)) {
         endLine++;
         endLineStart = nl + 1;
       }
       const { rule } = compiled[c.rule]!;
       let allowed = false;
       if (checkAllow) {
-        allowed = lineAllows(lineAt(text, lineStart), rule.id, rule.family, knownNames);
-        if (!allowed && endLine !== line) allowed = lineAllows(lineAt(text, endLineStart), rule.id, rule.family, knownNames);
+        allowed = allows(lineStart, rule);
+        if (!allowed && endLine !== line) allowed = allows(endLineStart, rule);
       }
       const hit: SecretHit = {
         ruleId: rule.id,

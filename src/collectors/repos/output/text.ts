@@ -84,7 +84,7 @@ function summaryLines(summary: SecretSummary, stats: ScanStats, paint: Paint): s
   ].filter(Boolean);
   if (suppressed.length > 0) lines.push(`Suppressed ${suppressed.join(', ')}`);
   if (stats.errors.length > 0) {
-    lines.push(`${plural(stats.errors.length, 'file')} could not be read:`);
+    lines.push(`${plural(stats.errors.length, 'file')} ${stats.cutOff?.length ? 'could not be read or were scanned only in part' : 'could not be read'}:`);
     for (const e of stats.errors.slice(0, ERRORS_LISTED)) lines.push(`  ${printable(e.path)}: ${printable(e.error)}`);
     if (stats.errors.length > ERRORS_LISTED) lines.push(`  … and ${stats.errors.length - ERRORS_LISTED} more`);
   }

@@ -92,7 +92,9 @@ const assignment: SecretRule = {
     'access.key', 'accesskey', 'private_key', 'private-key', 'private.key', 'privatekey', 'auth', 'cred',
   ],
   pattern: new RegExp(
-    String.raw`${NAME}[A-Za-z0-9_.-]{0,32}(?<=(?<name>[A-Za-z0-9_.-]{1,64}))(?:\\?["'\x60])?[ \t]{0,4}(?:=>|:=|=|:)[ \t]{0,4}` +
+    // the name's tail is taken whole (an atomic group: lookahead + backreference): giving back name
+    // characters can never make the assignment match, and trying cost a lookbehind per character
+    String.raw`${NAME}(?=(?<tail>[A-Za-z0-9_.-]{0,32}))\k<tail>(?<=(?<name>[A-Za-z0-9_.-]{1,64}))(?:\\?["'\x60])?[ \t]{0,4}(?:=>|:=|=|:)[ \t]{0,4}` +
       String.raw`(?<q>\\?["'\x60]|)(?:(?:bearer|basic|token)[ \t]+)?(?<secret>${VALUE})\k<q>(?:(?<=["'\x60])|(?=[\s,;)}\]>"'\x60]|$))`,
     'gi',
   ),
