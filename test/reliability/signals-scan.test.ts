@@ -1,0 +1,95 @@
+/**
+ * SIGINT and SIGTERM during a scan, with the real binary, on SQLite and on PostgreSQL: the scan
+ * stops (it does not wait for the slow source), exits 130 or 143, is recorded 'interrupted' with
+ * the sources it had finished and their rows kept, and prints no stack trace. An interrupted scan
+ * is not the current one: report still shows the earlier scan.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { runCli } from '../helpers/cli.ts';
+import { storeLocations } from '../helpers/stores.ts';
+import { rawQuery, rowCounts, scanRows, waitFor } from './crash-helpers.ts';
+
+let dir: string;
+let sandbox: Sandbox;
+const stores = storeLocations();
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sprawl-signals-'));
+  sandbox = await startSandbox({ seed: 'signals', size: 40, now: '2026-11-01T00:00:00Z', gatewaySessions: 8000 });
+  writeFileSync(join(dir, 'sprawl.yaml'), stringify({ version: 1, ...sandbox.config, gateway: { ...sandbox.config.gateway, fetchScripts: 0 }, repos: [] }));
+}, 60_000);
+
+afterAll(async () => {
+  await stores.cleanup();
+  await sandbox?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cli = (args: string[], onSpawn?: (child: ChildProcess) => void) => runCli(args, { cwd: dir, env: { ...sandbox.env }, timeoutMs: 180_000, ...(onSpawn ? { onSpawn } : {}) });
+
+const signals = [
+  { signal: 'SIGINT' as const, code: 130 },
+  { signal: 'SIGTERM' as const, code: 143 },
+];
+
+describe.each(stores.targets)('a scan stopped by a signal on $name', { timeout: 300_000 }, ({ skip, location }) => {
+  it.skipIf(skip).each(signals)('$signal: exit $code, recorded interrupted, finished sources kept', async ({ signal, code }) => {
+    const db = await location();
+    sandbox.hoop.faults.delayMs = 0;
+    const first = await cli(['scan', '--quiet', '--db', db]);
+    expect(first.code, first.stderr).toBe(0);
+    const [earlier] = await scanRows(db);
+
+    // The gateway, collected last, is slow: every other source is done when the signal comes.
+    sandbox.hoop.faults.delayMs = 250;
+    let child: ChildProcess | undefined;
+    const pending = cli(['scan', '--json', '--db', db], (c) => (child = c));
+    const running = await waitFor('the scan to reach the gateway', async () => {
+      const row = (await scanRows(db)).find((s) => s.status === 'running');
+      if (!row) return undefined;
+      const n = await rawQuery<{ n: number | string }>(db, 'select count(*) as n from activities where scan_id = ?', [row.id]);
+      return Number(n[0]?.n ?? 0) > 0 ? row : undefined;
+    });
+    // From now on the gateway hardly answers: only the signal ends the scan soon.
+    sandbox.hoop.faults.delayMs = 60_000;
+    const sentAt = Date.now();
+    child?.kill(signal);
+    const end = await pending;
+    sandbox.hoop.faults.delayMs = 0;
+
+    expect(end.code, end.stderr).toBe(code);
+    expect(Date.now() - sentAt).toBeLessThan(30_000);
+    expect(end.stderr).toContain(`${signal}: stopping`);
+    expect(end.stderr).not.toMatch(/\n\s+at .+:\d+:\d+|internal error/);
+
+    const row = (await scanRows(db)).find((s) => s.id === running.id);
+    expect(row?.status).toBe('interrupted');
+    expect(row?.finished_at).not.toBeNull();
+    const [stored] = await rawQuery<{ sources: string }>(db, 'select sources from scans where id = ?', [running.id]);
+    const sources = JSON.parse(stored?.sources ?? '[]') as { source: string; status: string; items: number }[];
+    // Every cloud source was done: recorded ok with its items, and its rows kept.
+    const done = sources.filter((s) => !s.source.startsWith('gateway'));
+    expect(done.length).toBeGreaterThanOrEqual(5);
+    for (const s of done) expect(s, s.source).toMatchObject({ status: 'ok' });
+    const gateway = sources.filter((s) => s.source.startsWith('gateway'));
+    expect(gateway.map((s) => s.status)).toEqual(['failed']);
+    const rows = await rowCounts(db, running.id);
+    const whole = await rowCounts(db, earlier?.id ?? '');
+    for (const t of ['identities', 'credentials', 'grants'] as const) expect(rows[t], t).toBe(whole[t]);
+    expect(rows.activities).toBeGreaterThan(0);
+    expect(rows.activities).toBeLessThan(whole.activities);
+    // Not analyzed: an interrupted scan has no findings of its own.
+    expect(rows.scan_findings).toBe(0);
+
+    // The interrupted scan is not current: the report is of the earlier scan.
+    const report = await cli(['report', '--format', 'json', '--output', '-', '--db', db]);
+    expect(report.code, report.stderr).toBe(0);
+    expect((JSON.parse(report.stdout) as { scan: { id: string } }).scan.id).toBe(earlier?.id);
+  });
+});
