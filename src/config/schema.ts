@@ -100,6 +100,8 @@ export const secretsSchema = z.strictObject({
   failOn: severity.default('medium'),
   /** Worker threads for large scans; default: the machine's cores. */
   workers: z.int().min(1).max(64).optional(),
+  /** Time cap of one file's scan, in ms: a file taking longer is cut off and reported by path (hits found before it kept). */
+  fileTimeoutMs: z.int().min(1).max(3_600_000).default(10_000),
 });
 
 /** A repository whose history `sprawl scan` searches for committed keys. */
