@@ -8,6 +8,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
+import { serveWireFault, takeWireFault } from './faults.ts';
+import type { WireBody, WireFault } from './faults.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -24,6 +26,12 @@ export interface EmulatorServerOptions {
   tls?: boolean;
   /** Default 0: a free port. */
   port?: number;
+  /**
+   * Wire faults (faults.ts) served before the handler runs: the rules (read on every request, so
+   * a handle's `faults.wire` can be replaced at any time), matched on `[label ]METHOD /path?query`, and
+   * what the garbage of a malformed or truncated body looks like.
+   */
+  wire?: { rules: () => readonly WireFault[] | undefined; body: WireBody; label?: string };
 }
 
 export interface Certificate {
@@ -70,8 +78,11 @@ export function readBody(req: IncomingMessage): Promise<string> {
 
 /** Serves `handler` on 127.0.0.1; a handler that throws answers 500 instead of crashing the server. */
 export async function startEmulatorServer(handler: Handler, opts: EmulatorServerOptions = {}): Promise<EmulatorServer> {
+  const wire = opts.wire;
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
-    handler(req, res).catch((err: unknown) => {
+    const fault = wire ? takeWireFault(wire.rules(), `${wire.label !== undefined ? `${wire.label} ` : ''}${req.method ?? 'GET'} ${req.url ?? '/'}`) : undefined;
+    const served = fault && wire ? serveWireFault(fault, req, res, wire.body, () => handler(req, res)) : handler(req, res);
+    served.catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(`emulator error: ${err instanceof Error ? err.message : String(err)}`);
     });

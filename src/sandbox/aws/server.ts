@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Estate } from '../estate.ts';
+import { LOOP_TOKEN, credentialsExpired, loops, serveWireFault, takeWireFault } from '../faults.ts';
+import type { ExpiringCredentials, PageLoop, WireFault } from '../faults.ts';
 import { readBody, startEmulatorServer } from '../http.ts';
 import { IAM_HANDLERS } from './iam.ts';
 import { AwsFault, createState } from './state.ts';
@@ -23,6 +25,12 @@ export interface AwsFaults {
   forbiddenAccounts?: string[];
   /** Delay every response by this many milliseconds. */
   delayMs?: number;
+  /** Wire faults (reset, truncated or malformed body, hang, bare 5xx), matched on `Action=<name> Account=<id>`. */
+  wire?: WireFault[];
+  /** List answers (matched on `Action=<name> Account=<id>`) whose Marker repeats forever. */
+  pageLoop?: PageLoop;
+  /** After this many requests, every call (AssumeRole included) is refused with `ExpiredToken`. */
+  expireCredentials?: ExpiringCredentials;
 }
 
 export interface EmulatorCall {
@@ -122,11 +130,33 @@ export async function startAwsEmulator(estate: Estate, opts: AwsEmulatorOptions 
   const calls = createCallLog();
   const baseKeyId = estate.aws.scanner.accessKeyId;
 
+  /** The caller's account for matching a wire fault (`Account=<id>`); empty when unknown. */
+  const callerAccount = (req: IncomingMessage): string => {
+    try {
+      return resolveCaller(req, state, baseKeyId).accountId;
+    } catch {
+      return '';
+    }
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
     const raw = req.method === 'POST' ? await readBody(req) : (req.url ?? '').replace(/^[^?]*\??/, '');
     const params = new URLSearchParams(raw);
     const action = params.get('Action') ?? '';
+    const wire = takeWireFault(faults.wire, `Action=${action} Account=${callerAccount(req)}`);
+    if (wire) {
+      calls.byAction[action] = (calls.byAction[action] ?? 0) + 1;
+      if (keepLog) calls.log.push({ action, status: 0 });
+      await serveWireFault(wire, req, res, 'xml', () => answer(req, res, params, action, requestId));
+      return;
+    }
+    await answer(req, res, params, action, requestId);
+  };
+
+  const answer = async (req: IncomingMessage, res: ServerResponse, params: URLSearchParams, action: string, requestId: string): Promise<void> => {
+    const loop = loops(faults.pageLoop, `Action=${action} Account=${callerAccount(req)}`);
+    if (loop && params.get('Marker') === LOOP_TOKEN) params.delete('Marker');
     const isSts = action in STS_HANDLERS || params.get('Version') === '2011-06-15';
     const ns = isSts ? STS_NS : IAM_NS;
     let status = 200;
@@ -134,6 +164,7 @@ export async function startAwsEmulator(estate: Estate, opts: AwsEmulatorOptions 
     let account: string | undefined;
     try {
       if (faults.delayMs) await sleep(faults.delayMs);
+      if (credentialsExpired(faults.expireCredentials)) throw new AwsFault(403, 'ExpiredToken', 'The security token included in the request is expired');
       const caller = resolveCaller(req, state, baseKeyId);
       account = caller.accountId;
       if (matches(faults.throttle, action, account)) throw new AwsFault(400, 'Throttling', 'Rate exceeded');
@@ -146,6 +177,8 @@ export async function startAwsEmulator(estate: Estate, opts: AwsEmulatorOptions 
       if (sts) body = response(action, STS_NS, sts(params, caller, state, faults), requestId);
       else if (iam) body = response(action, IAM_NS, iam(params, caller, state), requestId);
       else throw new AwsFault(400, 'InvalidAction', `Could not find operation ${action || '(none)'} for version ${params.get('Version') ?? '(none)'}`);
+      // A paging loop: every page says there is more, at the same Marker.
+      if (loop && body.includes('<IsTruncated>')) body = body.replace(/<IsTruncated>false<\/IsTruncated>/, '<IsTruncated>true</IsTruncated>').replace(/<Marker>[^<]*<\/Marker>/, '').replace('<IsTruncated>true</IsTruncated>', `<IsTruncated>true</IsTruncated><Marker>${LOOP_TOKEN}</Marker>`);
     } catch (err) {
       const fault = err instanceof AwsFault ? err : new AwsFault(500, 'InternalFailure', err instanceof Error ? err.message : String(err));
       status = fault.status;

@@ -10,6 +10,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startEmulatorServer } from '../http.ts';
+import { credentialsExpired, loops } from '../faults.ts';
+import type { ExpiringCredentials, PageLoop, WireFault } from '../faults.ts';
 import { handleArm, indexArm } from './arm.ts';
 import { authorize, handleEntra } from './entra.ts';
 import type { TokenStore } from './entra.ts';
@@ -42,7 +44,16 @@ export interface AzureFaults {
   signInReportsForbidden?: boolean;
   /** Delay every response by this many milliseconds. */
   delayMs?: number;
+  /** Wire faults (reset, truncated or malformed body, hang, bare 5xx), matched on `METHOD /path?query`. */
+  wire?: WireFault[];
+  /** ARM and Graph list answers (matched on the path) whose next link repeats forever. */
+  pageLoop?: PageLoop;
+  /** After this many ARM and Graph requests, every one is refused 401 InvalidAuthenticationToken (expired). */
+  expireCredentials?: ExpiringCredentials;
 }
+
+/** The query parameter of a looping next link (the emulator serves the first page again). */
+const LOOP_PARAM = 'sandboxLoop';
 
 export interface AzureCall {
   api: AzureApi;
@@ -141,6 +152,7 @@ export async function startAzureEmulator(estate: AzureEstate, opts: AzureEmulato
       throw new AzureFault(429, api === 'graph' ? 'TooManyRequests' : 'TooManyRequests', 'Too many requests, please retry later.', { 'retry-after': String(Math.ceil(ms / 1000)), 'retry-after-ms': String(ms), 'x-ms-retry-after-ms': String(ms) });
     }
     if (fires(faults.serverError, api, path)) throw new AzureFault(503, 'ServiceUnavailable', 'The service is temporarily unavailable.');
+    if (credentialsExpired(faults.expireCredentials)) throw new AzureFault(401, 'InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.');
     let body: unknown;
     if (raw.trim() !== '') {
       try {
@@ -178,7 +190,15 @@ export async function startAzureEmulator(estate: AzureEstate, opts: AzureEmulato
     let reply: Reply;
     try {
       if (faults.delayMs) await sleep(faults.delayMs);
+      const loop = api !== 'entra' && loops(faults.pageLoop, path);
+      const looped = new URL(url.href);
+      looped.searchParams.set(LOOP_PARAM, '1');
+      url.searchParams.delete(LOOP_PARAM);
       reply = await route(req, api, path, url);
+      // A paging loop: every list page links to the same next page.
+      if (loop && reply.status === 200 && typeof reply.body === 'object' && reply.body !== null && 'value' in reply.body) {
+        reply = { ...reply, body: { ...reply.body, [api === 'graph' ? '@odata.nextLink' : 'nextLink']: looped.href } };
+      }
     } catch (err) {
       const fault = err instanceof AzureFault ? err : new AzureFault(500, 'InternalServerError', err instanceof Error ? err.message : String(err));
       const error = api === 'graph' ? { code: fault.code, message: fault.message, innerError: { date: new Date().toISOString(), 'request-id': requestId, 'client-request-id': requestId } } : { code: fault.code, message: fault.message };
@@ -188,7 +208,7 @@ export async function startAzureEmulator(estate: AzureEstate, opts: AzureEmulato
     send(res, reply, requestId);
   };
 
-  const server = await startEmulatorServer(handle, { tls: true, ...(opts.port !== undefined ? { port: opts.port } : {}) });
+  const server = await startEmulatorServer(handle, { tls: true, wire: { rules: () => faults.wire, body: 'json' }, ...(opts.port !== undefined ? { port: opts.port } : {}) });
   origin = server.endpoint;
   if (server.ca === undefined) throw new Error('the https harness returned no certificate');
   return {

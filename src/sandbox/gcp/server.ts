@@ -8,6 +8,8 @@
  */
 import { verify } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LOOP_TOKEN, credentialsExpired, loops } from '../faults.ts';
+import type { ExpiringCredentials, PageLoop, WireFault } from '../faults.ts';
 import { readBody, startEmulatorServer } from '../http.ts';
 import type { GcpEstate } from './estate.ts';
 import { route } from './routes.ts';
@@ -37,6 +39,14 @@ export interface GcpFaults {
   activityDisabled?: boolean | string[];
   /** Delay every response by this many milliseconds. */
   delayMs?: number;
+  /** 500 INTERNAL. */
+  serverError?: GcpFaultRule;
+  /** Wire faults (reset, truncated or malformed body, hang, bare 5xx), matched on `METHOD /path?query`. */
+  wire?: WireFault[];
+  /** List answers (matched on `<operation> METHOD /path`, e.g. `iam.serviceAccounts.list`) whose nextPageToken repeats forever. */
+  pageLoop?: PageLoop;
+  /** After this many requests, every call is refused 401 UNAUTHENTICATED (an expired access token). */
+  expireCredentials?: ExpiringCredentials;
 }
 
 export interface GcpEmulatorCall {
@@ -188,6 +198,7 @@ export async function startGcpEmulator(estate: GcpEstate, opts: GcpEmulatorOptio
     let headers: Record<string, string> = {};
     try {
       if (faults.delayMs) await sleep(faults.delayMs);
+      if (credentialsExpired(faults.expireCredentials)) throw new GcpFault(401, 'UNAUTHENTICATED', INVALID_CREDENTIALS);
       checkAuth(req, url.searchParams, token, state);
       if (!r) throw new GcpFault(404, 'NOT_FOUND', `The requested URL ${path} was not found on this server.`);
       const project = r.project === undefined ? undefined : (state.projectsByKey.get(r.project)?.projectId ?? r.project);
@@ -197,6 +208,7 @@ export async function startGcpEmulator(estate: GcpEstate, opts: GcpEmulatorOptio
         });
       }
       if (matches(faults.unavailable, r.op, project)) throw new GcpFault(503, 'UNAVAILABLE', 'The service is currently unavailable.');
+      if (matches(faults.serverError, r.op, project)) throw new GcpFault(500, 'INTERNAL', 'Internal error encountered.');
       const forbiddenProject = project !== undefined && faults.forbiddenProjects?.some((p) => p === project || p === r.project || state.projectsByKey.get(p)?.projectId === project);
       const forbiddenResource = r.resource !== undefined && faults.forbiddenResources?.includes(r.resource);
       if (forbiddenProject || forbiddenResource) {
@@ -213,7 +225,11 @@ export async function startGcpEmulator(estate: GcpEstate, opts: GcpEmulatorOptio
           throw new GcpFault(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
         }
       }
+      const loop = loops(faults.pageLoop, `${r.op} ${method} ${path}`);
+      if (loop && url.searchParams.get('pageToken') === LOOP_TOKEN) url.searchParams.delete('pageToken');
       payload = r.run({ params: url.searchParams, body, state });
+      // A paging loop: every page says there is more, at the same token.
+      if (loop && typeof payload === 'object' && payload !== null) payload = { ...payload, nextPageToken: LOOP_TOKEN };
     } catch (err) {
       const fault = err instanceof GcpFault ? err : new GcpFault(500, 'INTERNAL', err instanceof Error ? err.message : String(err));
       status = fault.code;
@@ -231,6 +247,6 @@ export async function startGcpEmulator(estate: GcpEstate, opts: GcpEmulatorOptio
     res.end(text);
   };
 
-  const server = await startEmulatorServer(handle, opts.port !== undefined ? { port: opts.port } : {});
+  const server = await startEmulatorServer(handle, { wire: { rules: () => faults.wire, body: 'json' }, ...(opts.port !== undefined ? { port: opts.port } : {}) });
   return { endpoint: server.endpoint, port: server.port, accessToken: token, faults, calls, stop: () => server.stop() };
 }

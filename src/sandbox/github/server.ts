@@ -11,6 +11,8 @@
 import { createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { credentialsExpired, loops } from '../faults.ts';
+import type { ExpiringCredentials, PageLoop, WireFault } from '../faults.ts';
 import { readBody, startEmulatorServer } from '../http.ts';
 import type { GithubEstate, GithubInstallation, GithubOrg } from './estate.ts';
 import { DOCS, GithubFault, notFound, route } from './routes.ts';
@@ -36,6 +38,12 @@ export interface GithubFaults {
   hiddenOrgs?: string[];
   /** Delay every response by this many milliseconds. */
   delayMs?: number;
+  /** Wire faults (reset, truncated or malformed body, hang, bare 5xx), matched on `METHOD /path?query`. */
+  wire?: WireFault[];
+  /** List answers (matched on `<operation> /path`, e.g. `GET /orgs/{org}/repos`) whose `Link: rel="next"` repeats forever. */
+  pageLoop?: PageLoop;
+  /** After this many requests, every one is refused 401 `Bad credentials` (a token revoked or expired mid-scan). */
+  expireCredentials?: ExpiringCredentials;
 }
 
 export interface GithubEmulatorCall {
@@ -196,6 +204,7 @@ export async function startGithubEmulator(estate: GithubEstate, opts: GithubEmul
     let headers: Record<string, string> = {};
     try {
       if (faults.delayMs) await sleep(faults.delayMs);
+      if (credentialsExpired(faults.expireCredentials)) throw new GithubFault(401, 'Bad credentials');
       auth = authenticate(req, r);
       if (!r) throw notFound();
       if (r.op !== 'GET /rate_limit') used++;
@@ -223,7 +232,12 @@ export async function startGithubEmulator(estate: GithubEstate, opts: GithubEmul
         const p = pageOf(result.list, url.searchParams);
         payload = result.envelope ? { total_count: result.list.length, [result.envelope]: p.items } : p.items;
         const link = linkHeader(origin, path, url.searchParams, p.page, p.last);
-        if (link) headers.link = link;
+        if (loops(faults.pageLoop, `${r.op} ${path}`)) {
+          // A paging loop: every page's next link is page 2.
+          const q = new URLSearchParams(url.searchParams);
+          q.set('page', '2');
+          headers.link = `<${origin}${path}?${q.toString()}>; rel="next"`;
+        } else if (link) headers.link = link;
       } else if (!('object' in result)) {
         status = result.status;
         payload = undefined;
@@ -254,7 +268,7 @@ export async function startGithubEmulator(estate: GithubEstate, opts: GithubEmul
     res.end(text);
   };
 
-  const server = await startEmulatorServer(handle, opts.port !== undefined ? { port: opts.port } : {});
+  const server = await startEmulatorServer(handle, { wire: { rules: () => faults.wire, body: 'json' }, ...(opts.port !== undefined ? { port: opts.port } : {}) });
   return {
     endpoint: server.endpoint,
     port: server.port,

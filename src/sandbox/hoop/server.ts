@@ -6,6 +6,8 @@
  * are injected by mutating `faults`; every request lands in `calls`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { credentialsExpired, loops } from '../faults.ts';
+import type { ExpiringCredentials, PageLoop, WireFault } from '../faults.ts';
 import { readBody, startEmulatorServer } from '../http.ts';
 import type { HoopEstate } from './estate.ts';
 import { HoopFault, route } from './routes.ts';
@@ -30,6 +32,12 @@ export interface HoopFaults {
   forbidden?: boolean | HoopOperation[];
   /** Delay every response by this many milliseconds. */
   delayMs?: number;
+  /** Wire faults (reset, truncated or malformed body, hang, bare 5xx), matched on `METHOD /path?query`. */
+  wire?: WireFault[];
+  /** List answers (matched on the operation, e.g. `sessions.list`) that ignore the offset or page asked and always say there is more. */
+  pageLoop?: PageLoop;
+  /** After this many requests, every one is refused 401 (an API key that expired mid-scan). */
+  expireCredentials?: ExpiringCredentials;
 }
 
 export interface HoopEmulatorCall {
@@ -122,6 +130,7 @@ export async function startHoopEmulator(estate: HoopEstate, opts: HoopEmulatorOp
     try {
       if (faults.delayMs) await sleep(faults.delayMs);
       const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+      if (credentialsExpired(faults.expireCredentials)) throw new HoopFault(401, 'invalid authentication: the api key has expired');
       if (!m || m[1] !== apiKey || faults.unauthorized) throw new HoopFault(401, 'invalid authentication');
       if (!r) throw new HoopFault(404, 'not found');
       if (faults.forbidden === true || (Array.isArray(faults.forbidden) && faults.forbidden.includes(r.op))) throw new HoopFault(403, 'access denied');
@@ -136,7 +145,18 @@ export async function startHoopEmulator(estate: HoopEstate, opts: HoopEmulatorOp
           throw new HoopFault(400, 'invalid character in the request body, expected JSON');
         }
       }
+      const loop = loops(faults.pageLoop, `${r.op} ${url.pathname}`);
+      if (loop) {
+        url.searchParams.delete('offset');
+        url.searchParams.delete('page');
+      }
       payload = r.run(url.searchParams, estate, settings, body);
+      // A paging loop: the first page again, and more to come.
+      if (loop && typeof payload === 'object' && payload !== null && !Array.isArray(payload)) {
+        const list = payload as Record<string, unknown>;
+        if ('has_next_page' in list) payload = { ...list, has_next_page: true };
+        if ('pages' in list) payload = { ...list, pages: { ...(list['pages'] as object), total: Number.MAX_SAFE_INTEGER } };
+      }
       status = r.status ?? 200;
       if (matches(faults.serverErrorAfter, r.op)) throw new HoopFault(500, 'internal server error');
     } catch (err) {
@@ -158,6 +178,6 @@ export async function startHoopEmulator(estate: HoopEstate, opts: HoopEmulatorOp
     res.end(text);
   };
 
-  const server = await startEmulatorServer(handle, opts.port !== undefined ? { port: opts.port } : {});
+  const server = await startEmulatorServer(handle, { wire: { rules: () => faults.wire, body: 'json' }, ...(opts.port !== undefined ? { port: opts.port } : {}) });
   return { endpoint: server.endpoint, port: server.port, apiKey, faults, calls, settings, estate, stop: () => server.stop() };
 }

@@ -12,6 +12,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringify } from 'yaml';
+import { LOOP_TOKEN, credentialsExpired, loops } from '../faults.ts';
+import type { ExpiringCredentials, PageLoop, WireFault } from '../faults.ts';
 import { readBody, startEmulatorServer } from '../http.ts';
 import type { EmulatorServer } from '../http.ts';
 import type { K8sCluster, K8sEstate } from './estate.ts';
@@ -41,6 +43,14 @@ export interface K8sFaults {
   unreachable?: string[];
   /** Delay every response by this many milliseconds. */
   delayMs?: number;
+  /** Wire faults (reset, truncated or malformed body, hang, bare 5xx), matched on `cluster=<name> METHOD /path?query`. */
+  wire?: WireFault[];
+  /** List answers (matched on `cluster=<name> /path`, e.g. `/secrets`) whose `metadata.continue` repeats forever. */
+  pageLoop?: PageLoop;
+  /** After this many requests (all clusters counted), every one is refused 401 Unauthorized (an expired token). */
+  expireCredentials?: ExpiringCredentials;
+  /** 403 Forbidden on every call to these clusters. */
+  forbiddenClusters?: string[];
 }
 
 export interface K8sEmulatorCall {
@@ -240,9 +250,11 @@ function createHandler(cluster: K8sCluster, shared: Shared) {
     let body: string;
     let headers: Record<string, string> = {};
     try {
+      if (credentialsExpired(faults.expireCredentials)) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
       const auth = req.headers.authorization ?? '';
       if (auth !== `Bearer ${cluster.token}` && !(auth.startsWith('Bearer ') && acceptsIssuedToken(cluster, state, auth.slice('Bearer '.length)))) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
       if (!route) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      if (faults.forbiddenClusters?.includes(cluster.name)) throw new StatusError(403, 'Forbidden', `${route.resource} is forbidden: User "system:serviceaccount:sprawl:scanner" cannot list resource "${route.resource}" at the cluster scope`);
       if (faults.forbidden?.some((f) => f.resource === route.resource && (f.cluster === undefined || f.cluster === cluster.name))) {
         const verb = method === 'GET' ? (route.name === undefined ? 'list' : 'get') : (VERB[method] ?? method.toLowerCase());
         const where = route.namespace !== undefined ? `in the namespace "${route.namespace}"` : 'at the cluster scope';
@@ -254,7 +266,11 @@ function createHandler(cluster: K8sCluster, shared: Shared) {
         throw new StatusError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
       }
       if (method === 'GET' && route.sub === undefined) {
-        body = JSON.stringify(route.name === undefined ? listResponse(cluster, route, url, shared.opts) : readObject(cluster, { ...route, name: route.name }));
+        const loop = route.name === undefined && loops(faults.pageLoop, `cluster=${cluster.name} ${url.pathname}`);
+        if (loop && url.searchParams.get('continue') === LOOP_TOKEN) url.searchParams.delete('continue');
+        const list = route.name === undefined ? listResponse(cluster, route, url, shared.opts) : readObject(cluster, { ...route, name: route.name });
+        // A paging loop: every page says there is more, at the same continue token.
+        body = JSON.stringify(loop ? { ...list, metadata: { ...(list as { metadata?: object }).metadata, continue: LOOP_TOKEN } } : list);
       } else {
         const written = writeObject(cluster, state, method, route, raw);
         status = written.status;
@@ -303,7 +319,7 @@ export async function startK8sEmulator(estate: K8sEstate, opts: K8sEmulatorOptio
   const clusters: K8sEmulatorCluster[] = [];
   try {
     for (const cluster of estate.clusters) {
-      const server = await startEmulatorServer(createHandler(cluster, shared));
+      const server = await startEmulatorServer(createHandler(cluster, shared), { wire: { rules: () => shared.faults.wire, body: 'json', label: `cluster=${cluster.name}` } });
       servers.push(server);
       clusters.push({ name: cluster.name, server: server.endpoint, token: cluster.token });
     }
