@@ -39,6 +39,8 @@ export const gcpSchema = z.strictObject({
   pageSize: z.int().min(1).max(100).default(100),
   /** Retries of a call on throttling (429) and 5xx, with exponential backoff. */
   maxRetries: z.int().min(0).max(10).default(5),
+  /** Timeout of one request attempt, in milliseconds. */
+  requestTimeoutMs: z.int().min(1000).max(600_000).default(60_000),
   /** List Google-managed service agents found in IAM bindings as managed identities. */
   includeAgents: z.boolean().default(true),
   /** Read last-authentication times from the Policy Analyzer (Activity Analyzer). */

@@ -61,6 +61,8 @@ export const awsSchema = z.strictObject({
   concurrency: z.int().min(1).max(64).default(8),
   /** Attempts per call, retries on throttling and 5xx included. */
   maxAttempts: z.int().min(1).max(20).default(6),
+  /** Timeout of one request attempt (no answer, or a stalled one, within it: the attempt fails and is retried). */
+  requestTimeoutMs: z.int().min(1000).max(600_000).default(60_000),
   /** Page size for list calls (MaxItems). */
   pageSize: z.int().min(1).max(1000).default(1000),
   /** Include IAM roles (service-linked roles are kept and marked managed). */

@@ -23,7 +23,7 @@ export interface AwsClientSettings {
   /** Attempts per call, retries included. */
   maxAttempts: number;
   retryMode: 'standard' | 'adaptive';
-  /** Socket idle timeout of one request. */
+  /** Timeout of one attempt: no answer (or a stalled one) within it fails the attempt. */
   requestTimeoutMs: number;
   connectionTimeoutMs: number;
 }
@@ -55,7 +55,7 @@ export function awsClientSettings(config: AwsConfig, overrides: Partial<AwsClien
     // to cut the sending rate to about one call per second after a single early throttle, which
     // would stretch a 5,000-user account's scan to hours; it stays available as an override.
     retryMode: 'standard',
-    requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+    requestTimeoutMs: config.requestTimeoutMs,
     connectionTimeoutMs: DEFAULT_CONNECTION_TIMEOUT_MS,
     ...overrides,
   };
@@ -67,15 +67,19 @@ function commonConfig(s: AwsClientSettings): {
   endpoint?: string;
   maxAttempts: number;
   retryMode: string;
-  requestHandler: { requestTimeout: number; connectionTimeout: number };
+  requestHandler: { requestTimeout: number; connectionTimeout: number; socketTimeout: number; throwOnRequestTimeout: boolean };
 } {
   return {
     region: s.region,
     ...(s.endpoint !== undefined ? { endpoint: s.endpoint } : {}),
     maxAttempts: s.maxAttempts,
     retryMode: s.retryMode,
-    // Constructor options of the SDK's default Node handler (@smithy/node-http-handler).
-    requestHandler: { requestTimeout: s.requestTimeoutMs, connectionTimeout: s.connectionTimeoutMs },
+    // Constructor options of the SDK's default Node handler (@smithy/node-http-handler). Without
+    // throwOnRequestTimeout the handler only logs a warning when requestTimeout passes and the
+    // attempt waits on a silent server forever; with it the attempt fails (TimeoutError, which
+    // the standard retry strategy retries within maxAttempts). requestTimeout ends when the
+    // headers arrive; socketTimeout (idle) covers a body that stalls after them.
+    requestHandler: { requestTimeout: s.requestTimeoutMs, connectionTimeout: s.connectionTimeoutMs, socketTimeout: s.requestTimeoutMs, throwOnRequestTimeout: true },
   };
 }
 
@@ -129,6 +133,8 @@ export function createAwsClients(s: AwsClientSettings, opts: { base?: AwsCredent
   const config = { ...commonConfig(s), credentials };
   const iam = new IAMClient(config);
   const sts = new STSClient(config);
+  retryUnreadableBodies(iam);
+  retryUnreadableBodies(sts);
   return {
     iam,
     sts,
@@ -137,6 +143,37 @@ export function createAwsClients(s: AwsClientSettings, opts: { base?: AwsCredent
       sts.destroy();
     },
   };
+}
+
+/**
+ * A 2xx answer whose body cannot be parsed (malformed XML, a body cut short) is retried like a
+ * network error: the SDK's standard strategy only retries throttling, 5xx and transport errors,
+ * and a proxy that mangles one answer would otherwise fail the whole source at once. Marked with
+ * the `$retryable` trait, the error is retried within `maxAttempts`. Registered in the
+ * deserialize step above the SDK's own deserializer, so it sees the parse error.
+ */
+type Handler = (args: unknown) => Promise<unknown>;
+type LooseStack = { add(middleware: (next: Handler) => Handler, options: { step: 'deserialize'; priority: 'high'; name: string }): void };
+
+function retryUnreadableBodies(client: IAMClient | STSClient): void {
+  (client.middlewareStack as unknown as LooseStack).add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        const status = (err as { $response?: { statusCode?: unknown } } | undefined)?.$response?.statusCode;
+        if (err instanceof Error && typeof status === 'number' && status >= 200 && status < 300 && !('$retryable' in err)) {
+          try {
+            Object.assign(err, { $retryable: {} });
+          } catch {
+            // a frozen error: left as it is (not retried)
+          }
+        }
+        throw err;
+      }
+    },
+    { step: 'deserialize', priority: 'high', name: 'sprawlRetryUnreadableBodies' },
+  );
 }
 
 /** Attempts an SDK call took (`$metadata.attempts` of an output or an error); 1 when unknown. */

@@ -13,6 +13,7 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import type { AzureConfig } from '../../config/azure-schema.ts';
+import { pageGuard } from '../paging.ts';
 
 /** A core-rest-pipeline policy (typed through the client so no transitive package is imported). */
 type PipelinePolicy = Parameters<AuthorizationManagementClient['pipeline']['addPolicy']>[0];
@@ -92,9 +93,28 @@ function pipelineOptions(s: AzureClientSettings, hooks: AzureCallHooks): {
   credentialScopes: string[];
   retryOptions: { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number };
   tlsOptions?: { ca: string[] };
-  additionalPolicies: { policy: PipelinePolicy; position: 'perRetry' }[];
+  additionalPolicies: { policy: PipelinePolicy; position: 'perRetry' | 'perCall' }[];
 } {
   const ca = trustedCas(s);
+  // The SDK's retry policy retries 429, 5xx and socket errors, not an attempt that timed out (an
+  // AbortError from request.timeout) nor a body that could not be read or parsed (PARSE_ERROR):
+  // those are retried here, around it, at most maxRetries times.
+  const transport: PipelinePolicy = {
+    name: 'sprawlTransportRetry',
+    async sendRequest(request, next) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await next(request);
+        } catch (err) {
+          const e = err as { name?: unknown; code?: unknown };
+          const retryable = (e.name === 'AbortError' && request.abortSignal?.aborted !== true) || e.code === 'PARSE_ERROR';
+          if (!retryable || attempt >= s.maxRetries) throw err;
+          hooks.onRetry?.(0);
+          await sleep(Math.min(s.maxRetryDelayMs, s.retryDelayMs * 2 ** attempt) * (0.8 + Math.random() * 0.4), request.abortSignal as AbortSignal | undefined);
+        }
+      }
+    },
+  };
   const counter: PipelinePolicy = {
     name: 'sprawlRetryCounter',
     async sendRequest(request, next) {
@@ -110,7 +130,10 @@ function pipelineOptions(s: AzureClientSettings, hooks: AzureCallHooks): {
     credentialScopes: [s.armScope],
     retryOptions: { maxRetries: s.maxRetries, retryDelayInMs: s.retryDelayMs, maxRetryDelayInMs: s.maxRetryDelayMs },
     ...(ca ? { tlsOptions: { ca } } : {}),
-    additionalPolicies: [{ policy: counter, position: 'perRetry' }],
+    additionalPolicies: [
+      { policy: transport, position: 'perCall' },
+      { policy: counter, position: 'perRetry' },
+    ],
   };
 }
 
@@ -248,7 +271,15 @@ export function createRestClient(s: AzureClientSettings, credential: TokenCreden
         if (signal?.aborted) throw new AzureAbortError();
         failure = err;
       }
-      if (res && res.status >= 200 && res.status < 300) return JSON.parse(res.body) as T;
+      if (res && res.status >= 200 && res.status < 300) {
+        try {
+          return JSON.parse(res.body) as T;
+        } catch {
+          // A 2xx whose body is not JSON (a proxy's page, a body cut short): retried like a 5xx.
+          failure = new AzureApiError(res.status, 'MalformedResponse', `malformed response: the body of ${url.pathname} is not JSON`);
+          res = undefined;
+        }
+      }
       const retryable = res === undefined || RETRYABLE.has(res.status);
       if (!retryable || attempt >= s.maxRetries) throw res ? parseError(res) : failure;
       hooks.onRetry?.(res?.status ?? 0);
@@ -258,15 +289,12 @@ export function createRestClient(s: AzureClientSettings, credential: TokenCreden
   };
   async function* pages<T>(path: string, signal?: AbortSignal): AsyncGenerator<T[]> {
     let next: string | undefined = path;
-    const seen = new Set<string>();
+    const guard = pageGuard('next link');
     while (next !== undefined) {
       const body: { value?: T[]; '@odata.nextLink'?: string; nextLink?: string | null } = await get(next, signal);
       yield body.value ?? [];
       next = body['@odata.nextLink'] ?? body.nextLink ?? undefined;
-      if (next !== undefined) {
-        if (seen.has(next)) throw new AzureApiError(0, 'RepeatedNextLink', 'the API returned the same next link twice');
-        seen.add(next);
-      }
+      guard.next(next);
     }
   }
   return { get, pages };

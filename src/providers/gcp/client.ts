@@ -45,7 +45,7 @@ export function gcpClientSettings(config: GcpConfig, env: NodeJS.ProcessEnv = pr
     maxRetries: config.maxRetries,
     retryDelayMs: 200,
     maxRetryDelayMs: 30_000,
-    requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+    requestTimeoutMs: config.requestTimeoutMs,
     ...overrides,
   };
 }

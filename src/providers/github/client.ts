@@ -92,6 +92,20 @@ interface AttemptOptions {
 type HookOptions = { method: string; url: string; request?: { signal?: AbortSignal } & Record<string, unknown> };
 
 /**
+ * A 2xx answer whose JSON body could not be read or parsed. Shaped like octokit's RequestError
+ * (`status`, `request.request`) so that the retry plugin retries it like a failed fetch (500).
+ */
+export class GithubBodyError extends Error {
+  readonly status = 500;
+  readonly request: HookOptions;
+  constructor(message: string, request: HookOptions) {
+    super(message);
+    this.name = 'GithubBodyError';
+    this.request = request;
+  }
+}
+
+/**
  * Registered before the throttling and retry plugins, so its hooks are innermost: they run on
  * every attempt (a fresh timeout each), and see every response and every 5xx.
  */
@@ -102,8 +116,17 @@ function attemptGuard(octokit: Pick<Octokit, 'hook'>, options: Record<string, un
     const signals = [AbortSignal.timeout(a.timeoutMs), ...(a.signal ? [a.signal] : [])];
     o.request = { ...o.request, signal: AbortSignal.any(signals) };
   });
-  octokit.hook.after('request', (response: { headers: Record<string, string | number | undefined> }) => {
+  octokit.hook.after('request', (response: { headers: Record<string, string | number | undefined>; data?: unknown }, o: HookOptions) => {
     a.onResponse?.(response.headers);
+    // @octokit/request hands a JSON answer it cannot parse, or whose body was cut short, back as
+    // a string (empty when the body could not be read): an error here, which the retry plugin
+    // retries like a 5xx (octokit's own status for a failed fetch), instead of data that is not.
+    const type = String(response.headers['content-type'] ?? '');
+    const empty = Number(response.headers['content-length']) === 0;
+    if (/json/i.test(type) && typeof response.data === 'string' && !(empty && response.data === '')) {
+      const what = response.data === '' ? 'the body ended before its content-length' : 'invalid JSON in the body';
+      throw new GithubBodyError(`${what} of ${o.method} ${o.url}`, o);
+    }
   });
   octokit.hook.error('request', (err: unknown, o: HookOptions) => {
     const e = err as { status?: unknown; response?: { headers?: Record<string, string | number | undefined> } };

@@ -24,8 +24,8 @@ export interface HoopClientSettings {
 export class HoopApiError extends Error {
   readonly status: number | undefined;
   readonly path: string;
-  constructor(status: number | undefined, message: string, path: string) {
-    super(message);
+  constructor(status: number | undefined, message: string, path: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'HoopApiError';
     this.status = status;
     this.path = path;
@@ -119,6 +119,27 @@ export interface HoopWriteClient extends HoopClient {
 }
 
 const RETRYABLE = (status: number): boolean => status === 429 || status >= 500;
+
+/** A 2xx answer whose body is not JSON. */
+class InvalidBody extends HoopApiError {
+  constructor(status: number, path: string, cause: unknown) {
+    super(status, 'the gateway answered invalid JSON', path, { cause });
+  }
+}
+
+/** A failed fetch in words: its message, and the network code of its cause (`fetch failed (ECONNRESET)`). */
+function networkDetail(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  if (err.name === 'TimeoutError') return `timed out (${err.message})`;
+  let code: string | undefined;
+  let cause: unknown = err.cause;
+  for (let depth = 0; depth < 4 && cause instanceof Error && code === undefined; depth++) {
+    const c = (cause as Error & { code?: unknown }).code;
+    code = typeof c === 'string' ? c : undefined;
+    cause = cause.cause;
+  }
+  return code !== undefined ? `${err.message} (${code})` : err.message;
+}
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new HoopApiError(undefined, 'aborted', ''));
@@ -170,8 +191,9 @@ export function createHoopClient(settings: HoopClientSettings): HoopWriteClient 
           if (text.trim() === '') return null;
           try {
             return JSON.parse(text) as unknown;
-          } catch {
-            throw new HoopApiError(status, 'the gateway answered invalid JSON', path);
+          } catch (parseError) {
+            // Not JSON (a proxy's page, a mangled answer): retried like a network error.
+            throw new InvalidBody(status, path, parseError);
           }
         }
         let message = text.slice(0, 200);
@@ -186,9 +208,9 @@ export function createHoopClient(settings: HoopClientSettings): HoopWriteClient 
         error = new HoopApiError(status, `${status} ${message}`, path);
         if (!RETRYABLE(status)) throw error;
       } catch (err) {
-        if (err instanceof HoopApiError && (status === undefined || !RETRYABLE(status))) throw err;
+        if (err instanceof HoopApiError && !(err instanceof InvalidBody) && (status === undefined || !RETRYABLE(status))) throw err;
         if (settings.signal?.aborted) throw new HoopApiError(undefined, 'aborted', path);
-        error = err instanceof HoopApiError ? err : new HoopApiError(undefined, `request failed: ${err instanceof Error ? err.message : String(err)}`, path);
+        error = err instanceof HoopApiError ? err : new HoopApiError(undefined, `request failed: ${networkDetail(err)}`, path, { cause: err });
       }
       if (!opts.retry || attempt >= maxRetries) throw error;
       settings.onRetry?.({ path, status, attempt: attempt + 1 });

@@ -113,14 +113,15 @@ export function describeKubeError(err: unknown): KubeErrorInfo {
   return { reason: net ?? 'Error', message };
 }
 
-/** 429, 5xx, timeouts and network failures are worth another attempt; 4xx answers are not. */
+/** 429, 5xx, timeouts, network failures and unparsable bodies are worth another attempt; 4xx answers are not. */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof ApiException) {
     const code = (err as ApiException<unknown>).code;
     return code === 429 || code >= 500;
   }
   if (err instanceof KubeTimeoutError) return true;
-  return err instanceof Error && (networkCode(err) !== undefined || err instanceof TypeError);
+  // SyntaxError: a 2xx body that is not JSON (the client parses it with JSON.parse).
+  return err instanceof Error && (networkCode(err) !== undefined || err instanceof TypeError || err instanceof SyntaxError);
 }
 
 function retryAfterMs(err: unknown): number | undefined {

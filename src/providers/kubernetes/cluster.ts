@@ -9,6 +9,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { KubernetesConfig } from '../../config/kubernetes-schema.ts';
 import { DEFAULT_RETRY, createKubeClients, describeKubeError, loadKubeConfig, selectContexts } from './client.ts';
 import type { KubeClients, RetrySettings } from './client.ts';
+import { pageGuard } from '../paging.ts';
 
 /**
  * The kubeconfig as the collector loads it: the configured path; else, when `env` is not the
@@ -56,11 +57,11 @@ export interface Page<T> {
 /** Runs one API call (with the caller's retry, abort and accounting). */
 export type KubeRunner = <T>(call: () => Promise<T>) => Promise<T>;
 
-/** Lists to the end: follows `continue` tokens, refuses a repeated one, restarts once on 410 Expired. */
+/** Lists to the end: follows `continue` tokens, refuses a repeated one and a list past the page bound (paging.ts), restarts once on 410 Expired. */
 export async function listAllPages<T>(run: KubeRunner, fetch: (cont: string | undefined) => Promise<Page<T>>): Promise<T[]> {
   for (let restart = 0; ; restart++) {
     const items: T[] = [];
-    const seen = new Set<string>();
+    const guard = pageGuard('continue token');
     let cont: string | undefined;
     try {
       do {
@@ -68,10 +69,7 @@ export async function listAllPages<T>(run: KubeRunner, fetch: (cont: string | un
         const page = await run(() => fetch(current));
         items.push(...page.items);
         cont = page.metadata?._continue || undefined;
-        if (cont !== undefined) {
-          if (seen.has(cont)) throw new Error('the API server returned the same continue token twice');
-          seen.add(cont);
-        }
+        guard.next(cont);
       } while (cont !== undefined);
       return items;
     } catch (err) {
