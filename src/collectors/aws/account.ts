@@ -5,6 +5,7 @@
  * cannot tell apart, GetPolicy/GetPolicyVersion once per AWS-managed policy).
  */
 import { allOrAbort, linkedAbort } from '../../util/abort.ts';
+import { faultReason } from '../../providers/faults.ts';
 import { GetAccessKeyLastUsedCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import type { AccessKeyMetadata, GroupDetail, IAMClient, RoleDetail, UserDetail } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -57,11 +58,12 @@ class SourceError extends Error {
 
 const accountOfRoleArn = (arn: string | undefined): string | undefined => (arn ? /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(arn)?.[1] : undefined);
 
-function failureReason(err: unknown): string {
+function failureReason(err: unknown, timeoutMs?: number): string {
   if (err instanceof AbortedError) return 'interrupted';
   if (err instanceof SourceError) return `${err.code}: ${err.message}`;
-  const { code, message, status } = describeAwsError(err);
-  return `${code}${status !== undefined ? ` (HTTP ${status})` : ''}: ${message}`;
+  const facts = describeAwsError(err);
+  const { code, message, status } = facts;
+  return faultReason(err, facts, `${code}${status !== undefined ? ` (HTTP ${status})` : ''}: ${message}`, timeoutMs !== undefined ? { timeoutMs } : {});
 }
 
 const isNoSuchEntity = (err: unknown): boolean => /^(NoSuchEntity|NoSuchEntityException)$/.test(describeAwsError(err).code);
@@ -109,7 +111,7 @@ export async function collectAccount(job: AccountJob): Promise<SourceOutcome> {
   } catch (err) {
     abort.abort();
     start();
-    outcome = { source, status: 'failed', items: 0, error: failureReason(ctx.signal?.aborted ? new AbortedError() : err) };
+    outcome = { source, status: 'failed', items: 0, error: failureReason(ctx.signal?.aborted ? new AbortedError() : err, job.settings.requestTimeoutMs) };
     ctx.log.warn('aws account failed', { source, error: outcome.error });
   } finally {
     dispose();

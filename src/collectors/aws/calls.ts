@@ -3,6 +3,7 @@
  * abort signal, and counted for progress (pages, retries from `$metadata.attempts`, errors).
  */
 import { attemptsOf } from '../../providers/aws/client.ts';
+import { pageGuard } from '../../providers/paging.ts';
 import type { ProgressDelta } from '../context.ts';
 
 /** Runs one SDK call; the callback gets the abort signal to pass to `client.send`. */
@@ -73,19 +74,17 @@ export function createRunner(limits: readonly Limit[], report: (delta: ProgressD
 
 /**
  * Pages a Marker-based list to the end, like the SDK's paginators: stops when the response
- * carries no Marker (IsTruncated is not trusted), and refuses a repeated marker.
+ * carries no Marker (IsTruncated is not trusted), and refuses a repeated marker and a list past
+ * the page bound (paging.ts).
  */
 export async function pageAll<O extends { Marker?: string | undefined }>(run: CallRunner, fetch: (marker: string | undefined, abortSignal: AbortSignal | undefined) => Promise<O>, onPage: (page: O) => void): Promise<void> {
   let marker: string | undefined;
-  const seen = new Set<string>();
+  const guard = pageGuard('Marker');
   do {
     const current = marker;
     const page = await run((abortSignal) => fetch(current, abortSignal));
     onPage(page);
     marker = page.Marker || undefined;
-    if (marker !== undefined) {
-      if (seen.has(marker)) throw new Error(`the API returned the same Marker twice (${marker.slice(0, 16)}...)`);
-      seen.add(marker);
-    }
+    guard.next(marker);
   } while (marker !== undefined);
 }

@@ -5,6 +5,7 @@
  * source (403 on one subscription) is reported failed; the others are kept.
  */
 import type { AzureConfig } from '../../config/azure-schema.ts';
+import { faultReason } from '../../providers/faults.ts';
 import type { OwnersConfig } from '../../config/schema.ts';
 import type { SourceOutcome } from '../../model/index.ts';
 import { AzureAbortError, azureClientSettings, createArmRestClient, createAuthorizationClient, createAzureCredential, createGraphClient, describeAzureError } from '../../providers/azure/client.ts';
@@ -54,10 +55,11 @@ function openSource(ctx: CollectorContext, source: string): SourceRun {
   };
 }
 
-function failure(source: string, err: unknown, ctx: CollectorContext): SourceOutcome {
+function failure(source: string, err: unknown, ctx: CollectorContext, timeoutMs?: number): SourceOutcome {
   const interrupted = ctx.signal?.aborted === true || err instanceof AzureAbortError;
-  const { code, message, status } = describeAzureError(err);
-  const error = interrupted ? 'interrupted' : `${code}${status !== undefined ? ` (HTTP ${status})` : ''}: ${message}`;
+  const facts = describeAzureError(err);
+  const { code, message, status } = facts;
+  const error = interrupted ? 'interrupted' : faultReason(err, facts, `${code}${status !== undefined ? ` (HTTP ${status})` : ''}: ${message}`, timeoutMs !== undefined ? { timeoutMs } : {});
   ctx.log.warn('azure source failed', { source, error });
   return { source, status: 'failed', items: 0, error };
 }
@@ -83,7 +85,7 @@ export function createAzureCollector(opts: AzureCollectorOptions = {}): Collecto
       tenantId = await resolveTenant(settings, credential, ctx);
     } catch (err) {
       const run = openSource(ctx, 'azure:tenant');
-      return [run.done(failure(run.source, err, ctx))];
+      return [run.done(failure(run.source, err, ctx, settings.requestTimeoutMs))];
     }
 
     // The directory runs alongside the subscriptions; grants wait for it to know which principals were left out.
@@ -109,7 +111,7 @@ export function createAzureCollector(opts: AzureCollectorOptions = {}): Collecto
             run.report({ items: grants.length });
             return run.done({ source: run.source, status: 'ok', items: grants.length });
           } catch (err) {
-            return run.done(failure(run.source, err, ctx));
+            return run.done(failure(run.source, err, ctx, settings.requestTimeoutMs));
           }
         })
       : Promise.resolve([subscriptionIds]);
@@ -136,7 +138,7 @@ async function runDirectory(
     run.report({ items: result.records.length });
     return { outcome: run.done({ source: run.source, status: 'ok', items: result.records.length }), result };
   } catch (err) {
-    return { outcome: run.done(failure(run.source, err, ctx)) };
+    return { outcome: run.done(failure(run.source, err, ctx, settings.requestTimeoutMs)) };
   }
 }
 
@@ -156,7 +158,7 @@ async function listSubscriptions(azure: AzureConfig, settings: AzureClientSettin
     return ids;
   } catch (err) {
     const run = openSource(ctx, source);
-    return run.done(failure(source, err, ctx));
+    return run.done(failure(source, err, ctx, settings.requestTimeoutMs));
   }
 }
 

@@ -5,7 +5,9 @@
  * groups are left out. An assignment seen from several subscriptions (a management group one)
  * is emitted once.
  */
+import { getContinuationToken } from '@azure/arm-authorization';
 import type { AuthorizationManagementClient, RoleAssignment, RoleDefinition } from '@azure/arm-authorization';
+import { pageGuard } from '../../providers/paging.ts';
 import type { Grant } from '../../model/index.ts';
 import type { Limit } from './limited.ts';
 import { limitedPages } from './limited.ts';
@@ -41,11 +43,14 @@ export async function fetchSubscription(job: SubscriptionJob): Promise<Subscript
   return { roles, assignments };
 }
 
+/** Every page; the SDK follows `nextLink` without a bound, so a repeated link or too many pages end it here. */
 async function drain<T>(job: SubscriptionJob, pages: AsyncIterator<T[]>): Promise<T[]> {
   const out: T[] = [];
+  const guard = pageGuard('next link');
   for await (const page of limitedPages(pages, job.limit)) {
     out.push(...page);
     job.onPage();
+    guard.next(getContinuationToken(page));
   }
   return out;
 }

@@ -12,6 +12,7 @@
  * - Sessions read both from the API and a file are not de-duplicated across sources.
  */
 import type { GatewayConfig } from '../../config/gateway-schema.ts';
+import { faultReason } from '../../providers/faults.ts';
 import type { GatewayUser, SourceOutcome } from '../../model/index.ts';
 import { HoopApiError, createHoopClient } from '../../providers/hoop/client.ts';
 import type { HoopClient, HoopClientSettings } from '../../providers/hoop/client.ts';
@@ -56,9 +57,10 @@ export interface GatewayStats {
 
 const DAY_MS = 86_400_000;
 
-function reason(err: unknown): string {
-  if (err instanceof HoopApiError) return `${err.path} ${err.message}`.trim();
-  return err instanceof Error ? err.message : String(err);
+function reason(err: unknown, timeoutMs?: number): string {
+  const detail = err instanceof HoopApiError ? `${err.path} ${err.message}`.trim() : err instanceof Error ? err.message : String(err);
+  const status = err instanceof HoopApiError ? err.status : undefined;
+  return faultReason(err, { ...(status !== undefined ? { status } : {}), message: detail }, detail, timeoutMs !== undefined ? { timeoutMs } : {});
 }
 
 /** Maps sessions to activities under one linker, counting the unlinked ones. */
@@ -207,7 +209,7 @@ export function createGatewayCollector(opts: GatewayCollectorOptions = {}): Coll
             },
             onWindowError: ({ start, end, error }) => {
               report({ errors: 1 });
-              firstError ??= reason(error);
+              firstError ??= reason(error, cfg.timeoutMs);
               ctx.log.warn('gateway: a session window failed', { source, start, end, error: reason(error) });
               return error instanceof HoopApiError && error.fatal;
             },
@@ -215,7 +217,7 @@ export function createGatewayCollector(opts: GatewayCollectorOptions = {}): Coll
           stats.windows = walk.windows;
           stats.splits = walk.splits;
           stats.failedWindows = walk.failedWindows;
-          if (walk.failedWindows > 0) failure = `${walk.failedWindows} session window(s) failed: ${firstError ?? 'unknown error'}`;
+          if (walk.failedWindows > 0) failure = `${walk.failedWindows} session window(s) failed${walk.skippedWindows > 0 ? ` (${walk.skippedWindows} more not read after that)` : ''}: ${firstError ?? 'unknown error'}`;
 
           for (const c of connections.values()) {
             const link = linker.staticLink(c.connection_tags, c) ?? sink.federated.get(c.name) ?? linker.configLink(c.name);
@@ -223,7 +225,7 @@ export function createGatewayCollector(opts: GatewayCollectorOptions = {}): Coll
             items++;
           }
         } catch (err) {
-          failure = reason(err);
+          failure = reason(err, cfg.timeoutMs);
         }
       }
       report({ items: 0 });

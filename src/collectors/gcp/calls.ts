@@ -5,6 +5,7 @@
  */
 import { callOptions } from '../../providers/gcp/client.ts';
 import type { GcpCallOptions, GcpClientSettings } from '../../providers/gcp/client.ts';
+import { pageGuard } from '../../providers/paging.ts';
 import type { ProgressDelta } from '../context.ts';
 
 export type Limit = <T>(task: () => Promise<T>) => Promise<T>;
@@ -25,6 +26,44 @@ export interface RunnerStats {
   errors: number;
 }
 
+/** A 2xx answer whose body gaxios could not parse as JSON (it returns the text instead). */
+export class GcpBodyError extends Error {
+  constructor() {
+    super('malformed response: invalid JSON in a 2xx answer');
+    this.name = 'GcpBodyError';
+  }
+}
+
+/** The text of a body gaxios could not parse: the call's result, or a response's `data`. */
+function unreadable(out: unknown): boolean {
+  if (typeof out === 'string') return true;
+  if (typeof out !== 'object' || out === null || !('data' in out) || !('status' in out)) return false;
+  return typeof (out as { data: unknown }).data === 'string';
+}
+
+/** An attempt gaxios aborted at its timeout (the scan's own abort is checked before). */
+function timedOut(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const cause = (err as { cause?: unknown }).cause;
+  const names = [err.name, cause instanceof Error ? cause.name : ''];
+  return names.some((n) => n === 'AbortError' || n === 'TimeoutError') || /operation was aborted|timed? ?out|timeout/i.test(err.message);
+}
+
+function backoff(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortedError());
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new AbortedError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms * (0.8 + Math.random() * 0.4));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** A runner for one source: `limits` apply outermost first; `report` receives progress deltas. */
 export function createRunner(settings: GcpClientSettings, limits: readonly Limit[], report: (delta: ProgressDelta) => void, signal?: AbortSignal): { run: CallRunner; stats: RunnerStats } {
   const stats: RunnerStats = { calls: 0, retries: 0, errors: 0 };
@@ -37,9 +76,26 @@ export function createRunner(settings: GcpClientSettings, limits: readonly Limit
       if (signal?.aborted) throw new AbortedError();
       stats.calls++;
       try {
-        const out = await call(callOptions(settings, { ...(signal ? { signal } : {}), onRetry, ...(opts.readOnlyPost ? { readOnlyPost: true } : {}) }));
-        report({ pages: 1 });
-        return out;
+        // gaxios retries 429, 5xx and lost connections itself, but neither an attempt that ran
+        // past its timeout (it aborts it, and never retries an abort) nor a 2xx whose body is not
+        // JSON (it hands the text back as the data): those are retried here, as many times.
+        for (let attempt = 0; ; attempt++) {
+          let failure: unknown;
+          try {
+            const out = await call(callOptions(settings, { ...(signal ? { signal } : {}), onRetry, ...(opts.readOnlyPost ? { readOnlyPost: true } : {}) }));
+            if (!unreadable(out)) {
+              report({ pages: 1 });
+              return out;
+            }
+            failure = new GcpBodyError();
+          } catch (err) {
+            if (signal?.aborted || !timedOut(err)) throw err;
+            failure = err;
+          }
+          if (attempt >= settings.maxRetries) throw failure;
+          onRetry();
+          await backoff(Math.min(settings.maxRetryDelayMs, settings.retryDelayMs * 2 ** attempt), signal);
+        }
       } catch (err) {
         if (signal?.aborted) throw new AbortedError();
         stats.errors++;
@@ -54,7 +110,7 @@ export function createRunner(settings: GcpClientSettings, limits: readonly Limit
 
 /**
  * Pages a `nextPageToken` list to the end: stops on an absent or empty token and refuses a
- * repeated one (a server bug would otherwise loop forever).
+ * repeated one and a list past the page bound (paging.ts; a server bug would otherwise loop forever).
  */
 export async function pageAll<P extends { nextPageToken?: string | null | undefined }>(
   run: CallRunner,
@@ -62,16 +118,13 @@ export async function pageAll<P extends { nextPageToken?: string | null | undefi
   onPage: (page: P) => void,
 ): Promise<void> {
   let token: string | undefined;
-  const seen = new Set<string>();
+  const guard = pageGuard('nextPageToken');
   do {
     const current = token;
     const page = await run((options) => fetch(current, options));
     onPage(page);
     token = page.nextPageToken || undefined;
-    if (token !== undefined) {
-      if (seen.has(token)) throw new Error(`the API returned the same page token twice (${token.slice(0, 16)}...)`);
-      seen.add(token);
-    }
+    guard.next(token);
   } while (token !== undefined);
 }
 

@@ -45,7 +45,7 @@ async function discover(root: Root, clients: GcpClients, settings: GcpClientSett
   try {
     root.result = await readRoot(clients, run, root.resource, Math.max(gcp.pageSize, 50));
   } catch (err) {
-    root.outcome = { source: root.source, status: 'failed', items: 0, error: failureReason(ctx.signal?.aborted ? new AbortedError() : err) };
+    root.outcome = { source: root.source, status: 'failed', items: 0, error: failureReason(ctx.signal?.aborted ? new AbortedError() : err, settings.requestTimeoutMs) };
     ctx.log.warn('gcp hierarchy failed', { source: root.source, error: root.outcome.error });
     ctx.progress.finish(root.source, root.outcome);
   }

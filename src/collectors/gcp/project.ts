@@ -7,6 +7,7 @@
  * enabled, no permission) only loses last-use dates, with a warning.
  */
 import { allOrAbort, linkedAbort } from '../../util/abort.ts';
+import { faultReason } from '../../providers/faults.ts';
 import type { iam_v1 } from '@googleapis/iam';
 import type { GcpConfig } from '../../config/gcp-schema.ts';
 import type { Grant, Identity, InventoryRecord, SourceOutcome } from '../../model/index.ts';
@@ -49,10 +50,11 @@ export interface ProjectResult {
   accounts: Map<string, string>;
 }
 
-export function failureReason(err: unknown): string {
+export function failureReason(err: unknown, timeoutMs?: number): string {
   if (err instanceof AbortedError) return 'interrupted';
-  const { code, message, status } = describeGcpError(err);
-  return `${code}${status !== undefined ? ` (HTTP ${status})` : ''}: ${message}`;
+  const facts = describeGcpError(err);
+  const { code, message, status } = facts;
+  return faultReason(err, facts, `${code}${status !== undefined ? ` (HTTP ${status})` : ''}: ${message}`, timeoutMs !== undefined ? { timeoutMs } : {});
 }
 
 export async function collectProject(job: ProjectJob): Promise<ProjectResult> {
@@ -73,7 +75,7 @@ export async function collectProject(job: ProjectJob): Promise<ProjectResult> {
   } catch (err) {
     abort.abort();
     accounts.clear();
-    outcome = { source, status: 'failed', items: 0, error: failureReason(ctx.signal?.aborted ? new AbortedError() : err) };
+    outcome = { source, status: 'failed', items: 0, error: failureReason(ctx.signal?.aborted ? new AbortedError() : err, job.settings.requestTimeoutMs) };
     ctx.log.warn('gcp project failed', { source, error: outcome.error });
   } finally {
     dispose();

@@ -43,7 +43,7 @@ async function runOrg(org: string, config: GithubConfig, settings: GithubClientS
     } catch (err) {
       const source = `github:${org}`;
       ctx.progress.start(source);
-      const outcome: SourceOutcome = { source, status: 'failed', items: 0, error: `no installation of the GitHub App: ${failureReason(err)}` };
+      const outcome: SourceOutcome = { source, status: 'failed', items: 0, error: `no installation of the GitHub App: ${failureReason(err, settings.requestTimeoutMs)}` };
       ctx.log.warn('github organization failed', { source, error: outcome.error });
       ctx.progress.finish(source, outcome);
       return { outcome, budget: {}, actionsSecrets: 0 };

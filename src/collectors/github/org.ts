@@ -9,6 +9,8 @@
  * without an identity): they are counted and handed to `onActionsSecrets`.
  */
 import { linkedAbort } from '../../util/abort.ts';
+import { faultReason } from '../../providers/faults.ts';
+import { pageGuard } from '../../providers/paging.ts';
 import type { GithubConfig } from '../../config/github-schema.ts';
 import type { InventoryRecord, SourceOutcome } from '../../model/index.ts';
 import { createGithubClient, describeGithubError, isGithubStatus } from '../../providers/github/client.ts';
@@ -47,10 +49,11 @@ export class AbortedError extends Error {
   }
 }
 
-export function failureReason(err: unknown): string {
+export function failureReason(err: unknown, timeoutMs?: number): string {
   if (err instanceof AbortedError) return 'interrupted';
-  const { status, message, requestId } = describeGithubError(err);
-  return `${status !== undefined ? `HTTP ${status}: ` : ''}${message}${requestId ? ` (request ${requestId})` : ''}`;
+  const facts = describeGithubError(err);
+  const { status, message, requestId } = facts;
+  return faultReason(err, facts, `${status !== undefined ? `HTTP ${status}: ` : ''}${message}${requestId ? ` (request ${requestId})` : ''}`, timeoutMs !== undefined ? { timeoutMs } : {});
 }
 
 interface Run {
@@ -62,13 +65,16 @@ interface Run {
 }
 
 /** Every page of a paged list, counted for progress. */
-async function pages<T>(run: Run, iterator: () => AsyncIterable<{ data: T[] }>): Promise<T[]> {
+async function pages<T>(run: Run, iterator: () => AsyncIterable<{ data: T[]; headers?: { link?: string | undefined } }>): Promise<T[]> {
   return run.limited(async () => {
     const out: T[] = [];
+    // Octokit follows `Link: rel="next"` for as long as there is one: a repeated link or too many pages end it here.
+    const guard = pageGuard('next link');
     for await (const page of iterator()) {
       if (run.signal.aborted) throw new AbortedError();
       run.report({ pages: 1 });
       out.push(...page.data);
+      guard.next(/<([^>]+)>;\s*rel="next"/.exec(page.headers?.link ?? '')?.[1]);
     }
     return out;
   });
@@ -202,7 +208,7 @@ export async function collectOrg(job: OrgJob): Promise<OrgResult> {
     ctx.log.info('github organization collected', { org, records: records.length, actionsSecrets });
   } catch (err) {
     abort.abort();
-    const reason = ctx.signal?.aborted ? 'interrupted' : failureReason(err);
+    const reason = ctx.signal?.aborted ? 'interrupted' : failureReason(err, job.settings.requestTimeoutMs);
     report({ errors: 1 });
     outcome = { source, status: 'failed', items: 0, error: reason };
     ctx.log.warn('github organization failed', { source, error: reason });

@@ -5,6 +5,7 @@
  * a resource, cluster unreachable) fails this source only.
  */
 import { linkedAbort } from '../../util/abort.ts';
+import { faultReason } from '../../providers/faults.ts';
 import type { V1ClusterRole, V1ClusterRoleBinding, V1Pod, V1Role, V1RoleBinding, V1Secret, V1ServiceAccount } from '@kubernetes/client-node';
 import type { KubernetesConfig } from '../../config/kubernetes-schema.ts';
 import { isSystemNamespace } from '../../config/kubernetes-schema.ts';
@@ -28,10 +29,10 @@ export interface ClusterJob {
   ctx: CollectorContext;
 }
 
-export function failureReason(err: unknown): string {
+export function failureReason(err: unknown, timeoutMs?: number): string {
   if (err instanceof KubeAbortedError) return 'interrupted';
   const { status, reason, message } = describeKubeError(err);
-  return `${reason}${status !== undefined ? ` (HTTP ${status})` : ''}: ${message}`;
+  return faultReason(err, { ...(status !== undefined ? { status } : {}), code: reason, message }, `${reason}${status !== undefined ? ` (HTTP ${status})` : ''}: ${message}`, timeoutMs !== undefined ? { timeoutMs } : {});
 }
 
 interface Listed {
@@ -206,7 +207,7 @@ export async function collectCluster(job: ClusterJob): Promise<SourceOutcome> {
     outcome = { source, status: 'ok', items: records.length };
   } catch (err) {
     abort.abort(); // stop this source's queued and retrying calls
-    outcome = { source, status: 'failed', items: 0, error: failureReason(ctx.signal?.aborted ? new KubeAbortedError() : err) };
+    outcome = { source, status: 'failed', items: 0, error: failureReason(ctx.signal?.aborted ? new KubeAbortedError() : err, job.kubernetes.requestTimeoutMs) };
     ctx.log.warn('kubernetes cluster failed', { source, error: outcome.error });
   } finally {
     dispose();
