@@ -266,7 +266,8 @@ export function toApiSession(s: HoopSession): ApiSession {
     end_date: s.endAt ?? null,
     ai_analysis: null,
     guardrails_info: null,
-    identity_type: s.user.identityType === 'machine' ? 'machine' : 'user',
+    // as read (a value other than user/machine included): the round trip keeps it
+    identity_type: s.user.identityType as ApiSession['identity_type'],
     ...(s.user.machineIdentityId !== undefined ? { machine_identity_id: s.user.machineIdentityId } : {}),
   };
 }

@@ -111,24 +111,49 @@ export function parseJsonDocuments(input: string): JsonDocuments {
   const lines = text.split('\n');
   const nonBlank = lines.filter((l) => l.trim() !== '');
   const objectLines = nonBlank.filter((l) => isObjectLine(l)).length;
+  // JSON lines when most lines are objects on their own (a malformed line among them stays one line).
+  if (objectLines > 0 && objectLines * 2 >= nonBlank.length) return jsonLines(text, lines);
+  const concatenated = concatenatedDocuments(text, start);
+  // Some lines are objects of their own, most are not: JSON lines with many broken lines, or
+  // pretty-printed documents. Whichever reading keeps more documents (a broken `{` line read as the
+  // start of a document would swallow the good lines after it).
+  if (objectLines > 0) {
+    const asLines = jsonLines(text, lines);
+    if (weight(asLines) > weight(concatenated)) return asLines;
+  }
+  return concatenated;
+}
+
+/** How many entries the documents hold: an array's items, a list response's `data` items, else one each. */
+function weight(d: JsonDocuments): number {
+  let n = 0;
+  for (const { value: v } of d.docs) {
+    const data = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)['data'] : undefined;
+    n += Array.isArray(v) ? v.length : Array.isArray(data) ? data.length : 1;
+  }
+  return n;
+}
+
+/** Every non-blank line a document of its own. */
+function jsonLines(text: string, lines: string[]): JsonDocuments {
   const docs: JsonDocument[] = [];
   const problems: JsonProblem[] = [];
-  // JSON lines when most lines are objects on their own (a malformed line among them stays one line).
-  if (objectLines > 0 && objectLines * 2 >= nonBlank.length) {
-    // JSON lines: every non-blank line is a document of its own.
-    let offset = 0;
-    lines.forEach((l, i) => {
-      if (l.trim() !== '') {
-        const r = parseChunk(text, offset, l, { pos: offset, line: i + 1 });
-        if ('value' in r) docs.push({ value: r.value, line: i + 1 });
-        else problems.push(r.problem);
-      }
-      offset += l.length + 1;
-    });
-    return { single: false, docs, problems };
-  }
+  let offset = 0;
+  lines.forEach((l, i) => {
+    if (l.trim() !== '') {
+      const r = parseChunk(text, offset, l, { pos: offset, line: i + 1 });
+      if ('value' in r) docs.push({ value: r.value, line: i + 1 });
+      else problems.push(r.problem);
+    }
+    offset += l.length + 1;
+  });
+  return { single: false, docs, problems };
+}
 
-  // Concatenated documents (possibly pretty-printed).
+/** Concatenated documents (possibly pretty-printed). */
+function concatenatedDocuments(text: string, start: number): JsonDocuments {
+  const docs: JsonDocument[] = [];
+  const problems: JsonProblem[] = [];
   let i = start;
   let at = { pos: 0, line: 1 }; // the start of the line `i` is on, moved forward only
   while (i < text.length) {
