@@ -5,7 +5,9 @@
  * a per-request timeout and the caller's abort signal. Errors are described from `ApiException`
  * (its `body` is the raw JSON of the API server's `Status`).
  */
-import { ApiException, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ApiException, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, ServerConfiguration, createConfiguration } from '@kubernetes/client-node';
+import type { Configuration } from '@kubernetes/client-node';
 
 export interface KubeClients {
   context: string;
@@ -57,7 +59,33 @@ export function createKubeClients(kc: KubeConfig, context: string): KubeClients 
   copy.loadFromOptions({ clusters: kc.clusters, users: kc.users, contexts: kc.contexts, currentContext: context });
   const cluster = copy.getCurrentCluster();
   if (!cluster) throw new Error(`context ${context} names cluster ${ctx.cluster}, which is not in the kubeconfig`);
-  return { context, cluster: cluster.name, server: cluster.server, core: copy.makeApiClient(CoreV1Api), rbac: copy.makeApiClient(RbacAuthorizationV1Api) };
+  return { context, cluster: cluster.name, server: cluster.server, core: apiClient(copy, cluster.server, CoreV1Api), rbac: apiClient(copy, cluster.server, RbacAuthorizationV1Api) };
+}
+
+/** The abort signal of the attempt in progress: `bounded` sets it, the clients' middleware hands it to fetch. */
+const attemptSignal = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * An API client as `KubeConfig.makeApiClient` builds it, plus a middleware that gives each
+ * request the signal of its attempt: an attempt past its timeout is aborted (its socket closed),
+ * not only given up on while the request stays open.
+ */
+function apiClient<T>(kc: KubeConfig, server: string, type: new (config: Configuration) => T): T {
+  const config = createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [
+      {
+        pre: (ctx) => {
+          const signal = attemptSignal.getStore();
+          if (signal) ctx.setSignal(signal);
+          return Promise.resolve(ctx);
+        },
+        post: (res) => Promise.resolve(res),
+      },
+    ],
+  });
+  return new type(config);
 }
 
 export interface KubeErrorInfo {
@@ -157,10 +185,14 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Races a call against the timeout and the abort signal (the client takes neither per call). */
+/**
+ * Races a call against the timeout and the abort signal; either aborts the attempt's request too
+ * (through `attemptSignal`, for clients built by createKubeClients).
+ */
 function bounded<T>(call: () => Promise<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     if (signal?.aborted) return reject(new KubeAbortedError());
+    const attempt = new AbortController();
     const done = (): void => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -168,13 +200,15 @@ function bounded<T>(call: () => Promise<T>, timeoutMs: number, signal?: AbortSig
     const onAbort = (): void => {
       done();
       reject(new KubeAbortedError());
+      attempt.abort();
     };
     const timer = setTimeout(() => {
       done();
       reject(new KubeTimeoutError(timeoutMs));
+      attempt.abort();
     }, timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
-    call().then(
+    attemptSignal.run(attempt.signal, call).then(
       (v) => {
         done();
         resolve(v);
