@@ -12,6 +12,8 @@ import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScanner, ScanCutOff } from '../../src/collectors/repos/engine/index.ts';
+import { renderSecrets } from '../../src/collectors/repos/output/index.ts';
+import { SECRET_RULES } from '../../src/collectors/repos/rules/index.ts';
 import { scanRepository } from '../../src/collectors/repos/scan.ts';
 import type { ScanMode } from '../../src/collectors/repos/scan.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -136,6 +138,24 @@ describe('repository scans of bad files', () => {
     expect(stats.cutOff ?? []).toEqual([]);
     // nothing unreadable but what is named (no crash folded into an error)
     for (const e of stats.errors) expect(e.error).not.toMatch(/scanner failed/);
+  });
+
+  it('the odd names come out whole in every output format', async () => {
+    const { dir } = tree('a plain folder');
+    const scanned = await scanRepository({ path: dir, mode: 'worktree', workers: 0 });
+    const result = { findings: scanned.findings, stats: scanned.stats, rules: SECRET_RULES, baselineSuppressed: 0 };
+    const opts = { toolVersion: 'test', repoRoot: dir };
+    const json = JSON.parse(renderSecrets('json', result, opts)) as { findings: { path?: string; location?: { path: string } }[] };
+    const jsonPaths = JSON.stringify(json);
+    for (const [name] of ODD_NAMES) expect(jsonPaths).toContain(JSON.stringify(`odd/${name}`).slice(1, -1));
+    const sarif = JSON.parse(renderSecrets('sarif', result, opts)) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+    const uris = sarif.runs[0]!.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri);
+    for (const [name] of ODD_NAMES) expect(uris).toContain(`odd/${encodeURIComponent(name).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`);
+    for (const uri of uris) expect(uri).not.toMatch(/[\s]/);
+    // the text summary: one finding a line, a newline in a name shown escaped
+    const text = renderSecrets('text', { ...result, color: false }, opts);
+    expect(text).not.toMatch(/odd\/new\nline/);
+    expect(text.split('\n').filter((l) => l.includes('odd/')).length).toBe(ODD_NAMES.length);
   });
 });
 
