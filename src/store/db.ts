@@ -134,7 +134,7 @@ function firstLine(text: string): string {
  * into a StoreError naming the store; any other error passes unchanged.
  */
 function failuresNamed(dialect: KyselyDialect, location: string): KyselyDialect {
-  const named = (err: unknown): unknown => storeFailure(location, err) ?? err;
+  const named = (err: unknown): StoreError | undefined => storeFailure(location, err);
   return {
     createAdapter: () => dialect.createAdapter(),
     createQueryCompiler: () => dialect.createQueryCompiler(),
@@ -143,15 +143,21 @@ function failuresNamed(dialect: KyselyDialect, location: string): KyselyDialect 
   };
 }
 
-function namedDriver(inner: Driver, named: (err: unknown) => unknown): Driver {
+function namedDriver(inner: Driver, named: (err: unknown) => StoreError | undefined): Driver {
   // The driver's own connection behind each one handed to kysely (drivers release their own).
   const own = new WeakMap<DatabaseConnection, DatabaseConnection>();
   const unwrap = (c: DatabaseConnection): DatabaseConnection => own.get(c) ?? c;
-  const guard = async <T>(run: () => Promise<T>): Promise<T> => {
+  // Connections whose transaction the store itself gave up: SQLite rolls back on SQLITE_FULL or
+  // an I/O error, so kysely's ROLLBACK then fails ("no transaction is active") and would hide why.
+  const failed = new WeakSet<DatabaseConnection>();
+  const guard = async <T>(run: () => Promise<T>, conn?: DatabaseConnection): Promise<T> => {
     try {
       return await run();
     } catch (err) {
-      throw named(err);
+      const failure = named(err);
+      if (!failure) throw err;
+      if (conn) failed.add(conn);
+      throw failure;
     }
   };
   return {
@@ -159,21 +165,36 @@ function namedDriver(inner: Driver, named: (err: unknown) => unknown): Driver {
     async acquireConnection(o) {
       const conn = await guard(() => inner.acquireConnection(o));
       const wrapped: DatabaseConnection = {
-        executeQuery: (q, qo) => guard(() => conn.executeQuery(q, qo)),
+        executeQuery: (q, qo) => guard(() => conn.executeQuery(q, qo), conn),
         async *streamQuery(q, chunkSize, qo) {
           try {
             yield* conn.streamQuery(q, chunkSize, qo);
           } catch (err) {
-            throw named(err);
+            const failure = named(err);
+            if (failure) failed.add(conn);
+            throw failure ?? err;
           }
         },
       };
       own.set(wrapped, conn);
       return wrapped;
     },
-    beginTransaction: (c, s) => guard(() => inner.beginTransaction(unwrap(c), s)),
-    commitTransaction: (c) => guard(() => inner.commitTransaction(unwrap(c))),
-    rollbackTransaction: (c) => guard(() => inner.rollbackTransaction(unwrap(c))),
+    beginTransaction: (c, s) => {
+      failed.delete(unwrap(c));
+      return guard(() => inner.beginTransaction(unwrap(c), s), unwrap(c));
+    },
+    commitTransaction: (c) => guard(() => inner.commitTransaction(unwrap(c)), unwrap(c)),
+    async rollbackTransaction(c) {
+      const conn = unwrap(c);
+      try {
+        await inner.rollbackTransaction(conn);
+      } catch (err) {
+        // kysely throws the store's failure, already named, once this returns.
+        if (!failed.has(conn)) throw named(err) ?? err;
+      } finally {
+        failed.delete(conn);
+      }
+    },
     savepoint: (c, name, compile) => guard(() => (inner.savepoint ? inner.savepoint(unwrap(c), name, compile) : Promise.reject(new Error('savepoints are not supported')))),
     rollbackToSavepoint: (c, name, compile) => guard(() => (inner.rollbackToSavepoint ? inner.rollbackToSavepoint(unwrap(c), name, compile) : Promise.reject(new Error('savepoints are not supported')))),
     releaseSavepoint: (c, name, compile) => guard(() => (inner.releaseSavepoint ? inner.releaseSavepoint(unwrap(c), name, compile) : Promise.reject(new Error('savepoints are not supported')))),
