@@ -30,6 +30,8 @@ export interface WireFault {
   delayMs?: number;
   /** `status`: the code (default 500). */
   status?: number;
+  /** `hang`: requests it held that the client has since closed (gave up on, not only stopped waiting for). */
+  closed?: number;
 }
 
 export type WireBody = 'json' | 'xml';
@@ -101,6 +103,9 @@ export async function serveWireFault(fault: WireFault, req: IncomingMessage, res
       if (fault.delayMs === undefined) {
         // Never answers: the request is left open until the client gives up or the server stops.
         req.resume();
+        res.once('close', () => {
+          fault.closed = (fault.closed ?? 0) + 1;
+        });
         return;
       }
       await new Promise<void>((resolve) => {
