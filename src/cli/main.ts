@@ -6,7 +6,7 @@ import { NoScanError } from '../pipeline/report.ts';
 import { RunError } from '../pipeline/run.ts';
 import { NothingToScanError } from '../pipeline/scan.ts';
 import { toolVersion } from '../pipeline/version.ts';
-import { StoreError } from '../store/index.ts';
+import { databaseFailure, StoreError } from '../store/index.ts';
 import { registerAnalyze } from './analyze.ts';
 import { registerApply } from './apply.ts';
 import { EXIT, UsageError } from './common.ts';
@@ -47,7 +47,9 @@ export function buildProgram(): Command {
 }
 
 /** Maps an error to its exit code and prints it without a stack unless it is unexpected. */
-export function exitCodeFor(err: unknown, write: (s: string) => void = (s) => process.stderr.write(s)): number {
+export function exitCodeFor(thrown: unknown, write: (s: string) => void = (s) => process.stderr.write(s)): number {
+  // A store that cannot be written (disk full, read-only) is the user's to fix, not a crash.
+  const err = databaseFailure(thrown) ?? thrown;
   if (err instanceof CommanderError) {
     // --help and --version end through here with code 0
     if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;

@@ -58,12 +58,28 @@ export function redactUrl(location: string): string {
   }
 }
 
+/** Where the store this process opened last is (redacted): what a store failure that escaped elsewhere names. */
+let lastOpened: string | undefined;
+
+/**
+ * A SQLite or PostgreSQL failure that reached the top without being named (databaseFailure) as a
+ * StoreError naming the store this process opened last; undefined for any other error. File-system
+ * codes are left alone here: at the top they may be about a report or plan file, not the store.
+ */
+export function databaseFailure(err: unknown): StoreError | undefined {
+  if (err instanceof StoreError || !(err instanceof Error)) return undefined;
+  const code = (err as { code?: unknown }).code;
+  const fromDatabase = typeof code === 'string' && (code.startsWith('SQLITE_') || ('severity' in err && /^[0-9A-Z]{5}$/.test(code)));
+  return fromDatabase ? storeFailure(lastOpened ?? '(unknown)', err) : undefined;
+}
+
 /**
  * Opens (and migrates) the store: a SQLite file path, or a postgres:// URL. Scans left running by
  * a process that died are then marked failed (recoverAbandonedScans), listed in `recovered`.
  */
 export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise<Store> {
   const store = isPostgresUrl(location) ? openPostgres(location) : openSqlite(location);
+  lastOpened = store.location;
   try {
     if (store.sqlite) await migrateSqlite(store as SqliteStore);
     else await migrate(store);

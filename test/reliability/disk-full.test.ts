@@ -158,6 +158,7 @@ describe('a SQLite store that cannot be written', { timeout: 240_000 }, () => {
   it('SQLITE_FULL at max_page_count, in process (no mount needed): runScan throws a StoreError naming the store', async () => {
     const at = mkdtempSync(join(dir, 'pages-'));
     const location = join(at, 's.db');
+    const escaped = location.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const store = await openStore(location);
     try {
       const pages = Number(store.sqlite?.pragma('page_count', { simple: true }));
@@ -170,7 +171,7 @@ describe('a SQLite store that cannot be written', { timeout: 240_000 }, () => {
       };
       const err: unknown = await runScan({ store, config, log: silentLogger, progress: { start() {}, update() {}, finish() {} }, collectors: { aws: many } }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StoreError);
-      expect((err as Error).message).toMatch(new RegExp(`^the store at ${location.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is full: .*\\(SQLITE_FULL`));
+      expect((err as Error).message).toMatch(new RegExp(`^the store at ${escaped} is full: .*\\(SQLITE_FULL`));
       const written: string[] = [];
       expect(exitCodeFor(err, (s) => written.push(s))).toBe(2);
       expect(written.join('').trimEnd().split('\n')).toHaveLength(1);
@@ -178,6 +179,21 @@ describe('a SQLite store that cannot be written', { timeout: 240_000 }, () => {
       const [row] = await store.db.selectFrom('scans').select(['status', 'error']).execute();
       expect(row?.status).toBe('failed');
       expect(row?.error).toMatch(/is full/);
+      // A write past kysely (a prepared statement on the SQLite handle) that fails reaches the top
+      // as SQLite's own error: the CLI names the store it opened, in one line, exit 2.
+      const raw: unknown = (() => {
+        try {
+          store.sqlite?.prepare('insert into scans (id, started_at, status, sources, tool_version) values (?, ?, ?, ?, ?)').run('x', 'now', 'complete', 'y'.repeat(200_000), 't');
+          return undefined;
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect((raw as { code?: string }).code).toBe('SQLITE_FULL');
+      expect(raw).not.toBeInstanceOf(StoreError);
+      const lines: string[] = [];
+      expect(exitCodeFor(raw, (s) => lines.push(s))).toBe(2);
+      expect(lines.join('')).toMatch(new RegExp(`^sprawl: the store at ${escaped} is full: .*\\(SQLITE_FULL[^\n]*\n$`));
     } finally {
       await store.close();
     }
