@@ -56,7 +56,7 @@ const CASES: Case[] = [
     inject: (rule) => (s.aws.faults.wire = [rule]),
     match: () => 'Action=ListUsers',
     call: async () => {
-      const clients = createAwsClients(awsClientSettings(config.aws, { requestTimeoutMs: TIMEOUT_MS, maxAttempts: 2 }));
+      const clients = createAwsClients(awsClientSettings(need(config.aws), { requestTimeoutMs: TIMEOUT_MS, maxAttempts: 2 }));
       try {
         return await clients.iam.send(new ListUsersCommand({}));
       } finally {
@@ -70,7 +70,7 @@ const CASES: Case[] = [
     inject: (rule) => (s.gcp.faults.wire = [rule]),
     match: () => '/serviceAccounts',
     call: () => {
-      const settings = gcpClientSettings(config.gcp, env(), { requestTimeoutMs: TIMEOUT_MS, maxRetries: 0 });
+      const settings = gcpClientSettings(need(config.gcp), env(), { requestTimeoutMs: TIMEOUT_MS, maxRetries: 0 });
       const project = s.estate.gcp.projects[0]?.projectId ?? 'p';
       return createGcpClients(settings).iam.projects.serviceAccounts.list({ name: `projects/${project}` }, callOptions(settings));
     },
@@ -81,7 +81,7 @@ const CASES: Case[] = [
     inject: (rule) => (s.azure.faults.wire = [rule]),
     match: () => 'GET /subscriptions?',
     call: () => {
-      const settings = azureClientSettings(config.azure, { requestTimeoutMs: TIMEOUT_MS, maxRetries: 1, retryDelayMs: 10 });
+      const settings = azureClientSettings(need(config.azure), { requestTimeoutMs: TIMEOUT_MS, maxRetries: 1, retryDelayMs: 10 });
       return createArmRestClient(settings, createAzureCredential(settings, env())).get('/subscriptions?api-version=2022-12-01');
     },
   },
@@ -91,7 +91,7 @@ const CASES: Case[] = [
     inject: (rule) => (s.azure.faults.wire = [rule]),
     match: () => '/roleAssignments',
     call: () => {
-      const settings = azureClientSettings(config.azure, { requestTimeoutMs: TIMEOUT_MS, maxRetries: 1, retryDelayMs: 10 });
+      const settings = azureClientSettings(need(config.azure), { requestTimeoutMs: TIMEOUT_MS, maxRetries: 1, retryDelayMs: 10 });
       const subscription = s.estate.azure.subscriptions[0]?.subscriptionId ?? '';
       return createAuthorizationClient(settings, createAzureCredential(settings, env()), subscription).roleAssignments.listForSubscription().byPage().next();
     },
@@ -102,7 +102,7 @@ const CASES: Case[] = [
     inject: (rule) => (s.github.faults.wire = [rule]),
     match: () => 'GET /orgs/',
     call: async () => {
-      const settings = await githubClientSettings(config.github, env(), { requestTimeoutMs: TIMEOUT_MS, maxRetries: 1, retryAfterBaseMs: 10 });
+      const settings = await githubClientSettings(need(config.github), env(), { requestTimeoutMs: TIMEOUT_MS, maxRetries: 1, retryAfterBaseMs: 10 });
       return createGithubClient(settings).octokit.rest.orgs.get({ org: s.estate.github.orgs[0]?.login ?? 'acme' });
     },
   },
@@ -112,7 +112,7 @@ const CASES: Case[] = [
     inject: (rule) => (s.kubernetes.faults = { wire: [rule] }),
     match: () => 'GET /api/v1/namespaces',
     call: () => {
-      const kc = loadKubeConfig(config.kubernetes.kubeconfig);
+      const kc = loadKubeConfig(need(config.kubernetes).kubeconfig);
       const clients = createKubeClients(kc, selectContexts(kc, ['*'])[0] ?? '');
       return withRetry(() => clients.core.listNamespace(), { maxRetries: 1, requestTimeoutMs: TIMEOUT_MS, retryDelayMs: 10, maxRetryDelayMs: 10 });
     },
@@ -127,6 +127,11 @@ const CASES: Case[] = [
 ];
 
 const env = (): NodeJS.ProcessEnv => ({ ...s.env });
+
+function need<T>(section: T | undefined): T {
+  if (section === undefined) throw new Error('the sandbox config lacks a section');
+  return section;
+}
 
 async function until(ok: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;

@@ -5,6 +5,7 @@
  * Errors carry the status and hoop's `{"message"}`, never the key.
  * The write methods (HoopWriteClient) serve `sprawl apply`'s gateway actions.
  */
+import { PagingError } from '../paging.ts';
 import type { HoopApiKey, HoopAuditLog, HoopConnection, HoopMachineIdentity, HoopSession, HoopSessionList, HoopUser } from './types.ts';
 
 export interface HoopClientSettings {
@@ -318,9 +319,14 @@ export function createHoopClient(settings: HoopClientSettings): HoopWriteClient 
     async listAuditLogs(opts = {}) {
       const out: HoopAuditLog[] = [];
       const maxPages = opts.maxPages ?? 1000;
+      // Page numbers, not tokens: a gateway that ignores the number answers the same page again.
+      const seen = new Set<string>();
       for (let page = 1; page <= maxPages; page++) {
         const body = await get('/api/audit/logs', { page, page_size: 100, ...(opts.createdAfter ? { created_after: opts.createdAfter.toISOString() } : {}) });
         const items = listOf<HoopAuditLog>(body, '/api/audit/logs');
+        const ids = items.map((l) => l.id).join('\u0000');
+        if (items.length > 0 && seen.has(ids)) throw new PagingError(`paging loop: page token repeated (audit log page ${page} repeats an earlier one)`);
+        seen.add(ids);
         out.push(...items);
         const total = isRecord(body) && isRecord(body['pages']) && typeof body['pages']['total'] === 'number' ? body['pages']['total'] : undefined;
         if (items.length < 100 || Array.isArray(body) || (total !== undefined && out.length >= total)) break;
