@@ -225,6 +225,10 @@ export function importHoopSessions(text: string, opts: { file: string }): HoopIm
     byId.set(s.id, { session: s, where: e.where });
   }
   const kept = [...byId.values()];
+  // in file order (JSON problems were found first), stable within a line
+  const lineOf = (where: string): number => Number(/:line (\d+)/.exec(where)?.[1] ?? 0);
+  warnings.sort((a, b) => lineOf(a.where) - lineOf(b.where));
+  rejected.sort((a, b) => lineOf(a) - lineOf(b));
   return { sessions: kept.map((x) => x.session), where: kept.map((x) => x.where), warnings, skipped: rejected.length, rejected, fieldsLeftOut };
 }
 
