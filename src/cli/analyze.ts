@@ -67,6 +67,8 @@ export function registerAnalyze(program: Command): void {
           return;
         }
         const scan = await findScan(store, opts.scan);
+        // A scan that never finished (killed, interrupted) has a partial inventory: analyzing it would resolve the findings it merely missed.
+        if (scan.status !== 'complete' && scan.status !== 'partial') throw new UsageError(`scan ${scan.id} is ${scan.status}: its inventory is incomplete, so it is not analyzed (run \`sprawl scan\` again)`);
         if (scan.shard !== undefined) throw new UsageError(`scan ${scan.id} is shard ${scan.shard} of run ${scan.runId ?? '?'}: analyze the run (sprawl analyze --run ${scan.runId ?? 'ID'})`);
         const summary = await analyzeScan({ store, scanId: scan.id, at: opts.asOf ?? new Date(scan.startedAt), policy: loaded.config.policy, analysis: loaded.config.analysis, sources: scan.sources });
         if (opts.json) rt.out(JSON.stringify({ scan: scan.id, ...summary }, null, 2));

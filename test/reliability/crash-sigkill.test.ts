@@ -108,6 +108,13 @@ describe.each(stores.targets)('a scan killed with SIGKILL on $name', { timeout: 
     expect(await rowCounts(db, firstScan)).toEqual(rowsBefore);
     expect(await rawQuery(db, 'select id, state, last_seen_scan, resolved_scan from findings order by id')).toEqual(lifecycleBefore);
 
+    // Asked by its id, the killed scan is refused: analyzing it would resolve what it missed.
+    const refused = await cli(['analyze', '--scan', running.id, '--db', db]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`scan ${running.id} is failed: its inventory is incomplete`);
+    noStack(refused.stderr);
+    expect(await rawQuery(db, 'select id, state, last_seen_scan, resolved_scan from findings order by id')).toEqual(lifecycleBefore);
+
     // analyze (of the latest scan) analyzes the earlier scan, not the killed one.
     const analyzed = await cli(['analyze', '--json', '--db', db]);
     expect(analyzed.code, analyzed.stderr).toBe(0);
