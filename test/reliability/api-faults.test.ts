@@ -111,7 +111,12 @@ describe('the CLI exits 3 when one source failed', () => {
     writeFileSync(config, stringify({ version: 1, ...h.sandbox.config, ...fastFailConfig(h.sandbox), repos: [] }));
     const r = await runCli(['--config', config, '--db', join(h.dir, `cli-${provider}.db`), 'scan', '--json'], { cwd: h.dir, env: { ...h.sandbox.env }, timeoutMs: 100_000 });
     expect(r.code, r.stderr).toBe(3);
-    const summary = JSON.parse(r.stdout) as { scan: { status: string }; sources: SourceOutcome[] };
+    let summary: { scan: { status: string }; sources: SourceOutcome[] };
+    try {
+      summary = JSON.parse(r.stdout) as typeof summary;
+    } catch {
+      throw new Error(`the CLI's stdout is not the JSON summary:\n${r.stdout.slice(0, 2000)}\nstderr:\n${r.stderr.slice(0, 2000)}`);
+    }
     expect(summary.scan.status).toBe('partial');
     const unit = summary.sources.find((o) => o.source === t.unit);
     expect(unit?.status, r.stdout).toBe('failed');

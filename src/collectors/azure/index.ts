@@ -16,7 +16,7 @@ import { owns, type Collector, type CollectorContext, type ProgressDelta } from 
 import { collectDirectory } from './directory.ts';
 import type { DirectoryResult } from './directory.ts';
 import type { Limit } from './limited.ts';
-import { fetchSubscription, grantsOf } from './subscription.ts';
+import { fetchSubscription, keyedGrantsOf } from './subscription.ts';
 
 export type AzureCollectorConfig = { azure: AzureConfig; owners: OwnersConfig };
 
@@ -98,25 +98,37 @@ export function createAzureCollector(opts: AzureCollectorOptions = {}): Collecto
     const subscriptionIds = Array.isArray(listed) ? listed.filter((id) => owns(ctx, `azure:${id.toLowerCase()}`)) : listed;
     if (!ownsTenant && Array.isArray(subscriptionIds) && subscriptionIds.length === 0) return [];
     const directory = early ?? runDirectory(config, tenantId, settings, credential, limit, ctx, false);
-    const seen = new Set<string>();
-    const subs = Array.isArray(subscriptionIds)
-      ? mapLimit(subscriptionIds, Math.max(1, opts.parallelSubscriptions ?? 4), async (subscriptionId) => {
-          const run = openSource(ctx, `azure:${subscriptionId}`);
-          try {
-            const client = createAuthorizationClient(settings, credential, subscriptionId, run.hooks);
-            const data = await fetchSubscription({ tenantId, subscriptionId, client, limit, signal: run.signal, onPage: () => run.report({ pages: 1 }) });
-            const dir = await directory;
-            const grants = grantsOf(tenantId, data, dir.result?.skipped ?? new Set(), seen);
-            for (const g of grants) ctx.emit({ type: 'grant', record: g });
-            run.report({ items: grants.length });
-            return run.done({ source: run.source, status: 'ok', items: grants.length });
-          } catch (err) {
-            return run.done(failure(run.source, err, ctx, settings.requestTimeoutMs));
-          }
-        })
-      : Promise.resolve([subscriptionIds]);
+    const subs = Array.isArray(subscriptionIds) ? readSubscriptions(subscriptionIds) : Promise.resolve([subscriptionIds]);
     const [dir, subOutcomes] = await Promise.all([directory, subs]);
     return [...(ownsTenant ? [dir.outcome] : []), ...subOutcomes];
+
+    /**
+     * Every subscription read (its grants kept, not yet counted), then the grants emitted in the
+     * listing's order: an assignment seen from several subscriptions (a management group's) is
+     * counted by the first one listed that was read, whichever finished first, so that each
+     * source's count is the same from scan to scan.
+     */
+    async function readSubscriptions(ids: string[]): Promise<SourceOutcome[]> {
+      const read = await mapLimit(ids, Math.max(1, opts.parallelSubscriptions ?? 4), async (subscriptionId) => {
+        const run = openSource(ctx, `azure:${subscriptionId}`);
+        try {
+          const client = createAuthorizationClient(settings, credential, subscriptionId, run.hooks);
+          const data = await fetchSubscription({ tenantId, subscriptionId, client, limit, signal: run.signal, onPage: () => run.report({ pages: 1 }) });
+          const dir = await directory;
+          return { run, grants: keyedGrantsOf(tenantId, data, dir.result?.skipped ?? new Set()) };
+        } catch (err) {
+          return { run, outcome: run.done(failure(run.source, err, ctx, settings.requestTimeoutMs)) };
+        }
+      });
+      const seen = new Set<string>();
+      return read.map((r) => {
+        if (r.outcome !== undefined) return r.outcome;
+        const grants = r.grants.filter(({ key }) => !seen.has(key) && seen.add(key) !== undefined);
+        for (const { grant } of grants) ctx.emit({ type: 'grant', record: grant });
+        r.run.report({ items: grants.length });
+        return r.run.done({ source: r.run.source, status: 'ok', items: grants.length });
+      });
+    }
   };
 }
 

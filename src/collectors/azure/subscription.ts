@@ -57,7 +57,15 @@ async function drain<T>(job: SubscriptionJob, pages: AsyncIterator<T[]>): Promis
 
 /** Grants of service principals; `skip` holds object ids left out, `seen` assignment ids already emitted. */
 export function grantsOf(tenantId: string, data: SubscriptionData, skip: ReadonlySet<string>, seen: Set<string>): Grant[] {
-  const grants: Grant[] = [];
+  return keyedGrantsOf(tenantId, data, skip)
+    .filter(({ key }) => !seen.has(key) && seen.add(key) !== undefined)
+    .map(({ grant }) => grant);
+}
+
+/** Grants of service principals with the (lower-case) assignment id each comes from, once per id. */
+export function keyedGrantsOf(tenantId: string, data: SubscriptionData, skip: ReadonlySet<string>): { key: string; grant: Grant }[] {
+  const grants: { key: string; grant: Grant }[] = [];
+  const seen = new Set<string>();
   for (const a of data.assignments) {
     if (a.principalType !== 'ServicePrincipal' || !a.principalId || !a.scope) continue;
     if (skip.has(a.principalId.toLowerCase())) continue;
@@ -67,7 +75,7 @@ export function grantsOf(tenantId: string, data: SubscriptionData, skip: Readonl
     const guid = roleDefinitionGuid(a.roleDefinitionId);
     const known = guid !== undefined ? KNOWN_ROLES[guid] : undefined;
     const role: RoleInfo = (guid !== undefined ? data.roles.get(guid) : undefined) ?? (known ? { ...known, permissions: [] } : { roleName: guid ?? 'unknown role', privilege: 'write', permissions: [] });
-    grants.push(buildGrant(azureIdentityId(tenantId, a.principalId), a.scope, role, a.name));
+    grants.push({ key, grant: buildGrant(azureIdentityId(tenantId, a.principalId), a.scope, role, a.name) });
   }
   return grants;
 }
