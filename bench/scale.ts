@@ -8,7 +8,10 @@
  * calls x latency / concurrency. Prints figures, asserts nothing.
  *
  *   node bench/scale.ts [--sizes 1000,10000,100000] [--stores sqlite,postgres] [--concurrency N]
- *                       [--latency-size 1000] [--latency-ms 50]
+ *                       [--latency-size 1000] [--latency-ms 50] [--keep DIR]
+ *
+ * --keep DIR keeps each size's SQLite store as DIR/scale-<size>.db (to run one stage alone:
+ * `node bench/scale.ts stage '{"stage":"analyze","db":"DIR/scale-100000.db","config":"c.json"}'`).
  *
  * PostgreSQL: the server of SPRAWL_BENCH_PG (default postgres://postgres@127.0.0.1:5432/test); a
  * database sprawl_bench_<size> is created on it for each size and dropped afterwards.
@@ -16,7 +19,7 @@
  */
 import { fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -307,6 +310,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string' },
       'latency-size': { type: 'string', default: '1000' },
       'latency-ms': { type: 'string', default: '50' },
+      keep: { type: 'string' },
     },
   });
   const sizes = values.sizes.split(',').map(Number);
@@ -364,7 +368,9 @@ async function main(): Promise<void> {
       let drop: () => Promise<void> | void;
       if (kind === 'sqlite') {
         db = join(dir, `scale-${size}.db`);
-        drop = () => rmSync(db, { force: true });
+        const keep = values.keep;
+        // --keep DIR: the SQLite store stays (moved to DIR) for profiling a stage alone.
+        drop = keep ? () => renameSync(db, join(keep, `scale-${size}.db`)) : () => rmSync(db, { force: true });
       } else {
         const created = await createPgDatabase(pgBase, `sprawl_bench_${size}`);
         db = created.url;

@@ -5,7 +5,7 @@
  * same order.
  */
 import { isReadCommand } from './commands.ts';
-import type { Activity, ActivityDigest, IdentityUse, Inventory } from './types.ts';
+import type { Activity, ActivityDigest, IdentityUse, Inventory, SessionWindow } from './types.ts';
 
 /** The fields of an activity the digest reads. */
 export type DigestedActivity = Pick<Activity, 'identityId' | 'credentialId' | 'at' | 'source' | 'actor' | 'connectionId' | 'endAt' | 'command'>;
@@ -26,7 +26,7 @@ function newUse(): IdentityUse {
     gatewayActors: new Set(),
     podActors: new Set(),
     commands: { judged: 0, writes: 0, samples: [] },
-    windows: [],
+    windows: new Map(),
   };
 }
 
@@ -77,7 +77,10 @@ export function createDigestBuilder(): DigestBuilder {
       }
       if (a.connectionId !== undefined && at !== undefined) {
         const end = parseTime(a.endAt);
-        use.windows.push({ connectionId: a.connectionId, start: at, end: end !== undefined && end > at ? end : at, at: a.at });
+        const spans = use.windows.get(a.connectionId);
+        const span = end !== undefined && end > at ? end : at;
+        if (spans) spans.push(at, span);
+        else use.windows.set(a.connectionId, [at, span]);
       }
     },
   };
@@ -95,6 +98,17 @@ export function activityDigestOf(inventory: Inventory): ActivityDigest {
 }
 
 const NO_USE: IdentityUse = newUse();
+
+/** The identity's session windows on the given connections (all of them when absent), connection by connection. */
+export function sessionWindows(use: IdentityUse, connectionIds?: Iterable<string>): SessionWindow[] {
+  const out: SessionWindow[] = [];
+  for (const id of connectionIds ?? use.windows.keys()) {
+    const spans = use.windows.get(id);
+    if (!spans) continue;
+    for (let i = 0; i + 1 < spans.length; i += 2) out.push({ start: spans[i] as number, end: spans[i + 1] as number });
+  }
+  return out;
+}
 
 /** An identity's use; an identity without activities reads as none (do not mutate). */
 export function identityUse(digest: ActivityDigest, identityId: string): IdentityUse {

@@ -230,12 +230,10 @@ export interface UseCount {
   last?: number;
 }
 
-/** A gateway session's connection, span (epoch ms; `end` is `start` when the session has no later end) and recorded start. */
+/** A gateway session's span (epoch ms; `end` is `start` when the session has no later end). */
 export interface SessionWindow {
-  connectionId: string;
   start: number;
   end: number;
-  at: string;
 }
 
 /** What analysis and reports need of one identity's activities. */
@@ -253,8 +251,12 @@ export interface IdentityUse {
    * the first three distinct judged commands in activity order.
    */
   commands: { judged: number; writes: number; samples: string[] };
-  /** Gateway sessions with a connection and a start time, in activity order. */
-  windows: SessionWindow[];
+  /**
+   * Gateway sessions with a connection and a start time, per connection id, in activity order,
+   * packed as [start, end, start, end, ...] (epoch ms): a million sessions are 16 MB this way,
+   * and were about 200 MB as one object each. Read them with `sessionWindows`.
+   */
+  windows: Map<string, number[]>;
 }
 
 /**

@@ -233,6 +233,9 @@ function openSqlite(path: string): SqliteStore {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 10000');
+    // 64 MiB of page cache (the default is 2 MiB): an analysis of 100,000 identities writes 226,000
+    // findings whose random ids miss a small cache on every insert (saving them: 30 s -> 17 s).
+    database.pragma('cache_size = -65536');
   } catch (err) {
     throw storeFailure(file, err) ?? new StoreError(`cannot open the SQLite store at ${file}: ${(err as Error).message}`);
   }

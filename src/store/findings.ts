@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { ComplianceRef, Finding, FindingExemption, FindingRecord, FindingStatus, Provider, Severity, SubjectType, Verdict, VerdictKind } from '../model/index.ts';
+import { insertRows } from './bulk.ts';
 import type { Store } from './db.ts';
 import { opt, parseJson } from './json.ts';
 import type { FindingsTable, ScanFindingsTable } from './schema.ts';
@@ -55,8 +56,9 @@ export async function saveAnalysis(
       ...findings.map((f) => ({ f, exemption: undefined })),
       ...exempted.map((e) => ({ f: e.finding, exemption: e.exemption })),
     ];
-    for (const part of chunks(all)) {
-      const rows: FindingsTable[] = part.map(({ f }) => ({
+    // A few thousand rows at a time: the rows of 226,000 findings at once held 300 MB more.
+    for (const part of chunks(all, 5000)) {
+      const findingRows: FindingsTable[] = part.map(({ f }) => ({
         id: f.id,
         rule_id: f.ruleId,
         subject_type: f.subjectType,
@@ -71,18 +73,8 @@ export async function saveAnalysis(
         state: 'open',
         resolved_scan: null,
       }));
-      await trx
-        .insertInto('findings')
-        .values(rows)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            last_seen_scan: eb.ref('excluded.last_seen_scan'),
-            last_seen_at: eb.ref('excluded.last_seen_at'),
-            state: 'open',
-            resolved_scan: null,
-          })),
-        )
-        .execute();
+      // Seen again: last seen moves to this scan, and a resolved finding is open again.
+      await insertRows(store, 'findings', findingRows, ['id'], { db: trx, update: ['last_seen_scan', 'last_seen_at', 'state', 'resolved_scan'] });
       const detail: ScanFindingsTable[] = part.map(({ f, exemption }) => ({
         scan_id: scan.id,
         finding_id: f.id,
@@ -95,7 +87,7 @@ export async function saveAnalysis(
         refs: JSON.stringify(f.references),
         exemption: exemption ? JSON.stringify(exemptionRecord(exemption)) : null,
       }));
-      await trx.insertInto('scan_findings').values(detail).execute();
+      await insertRows(store, 'scan_findings', detail, undefined, { db: trx });
     }
 
     let resolved = 0;
@@ -111,21 +103,20 @@ export async function saveAnalysis(
       resolved += Number(res.numUpdatedRows);
     }
 
-    for (const part of chunks(verdicts)) {
-      await trx
-        .insertInto('verdicts')
-        .values(
-          part.map((v) => ({
-            scan_id: scan.id,
-            identity_id: v.identityId,
-            verdict: v.verdict,
-            reasons: JSON.stringify(v.reasons),
-            finding_ids: JSON.stringify(v.findingIds),
-            expires_at: v.expiresAt ?? null,
-          })),
-        )
-        .execute();
-    }
+    await insertRows(
+      store,
+      'verdicts',
+      verdicts.map((v) => ({
+        scan_id: scan.id,
+        identity_id: v.identityId,
+        verdict: v.verdict,
+        reasons: JSON.stringify(v.reasons),
+        finding_ids: JSON.stringify(v.findingIds),
+        expires_at: v.expiresAt ?? null,
+      })),
+      undefined,
+      { db: trx },
+    );
 
     const counts = await trx
       .selectFrom('findings as f')

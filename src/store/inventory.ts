@@ -231,8 +231,11 @@ function activityOf(r: ActivityRow): Activity {
   };
 }
 
+/** The columns the digest reads. */
+const DIGEST_COLUMNS = ['identity_id', 'credential_id', 'at', 'source', 'actor', 'connection_id', 'end_at', 'command'] as const;
+
 /** The fields the digest reads, without building the whole record. */
-function digestedOf(r: ActivityRow): DigestedActivity {
+function digestedOf(r: Pick<ActivityRow, (typeof DIGEST_COLUMNS)[number]>): DigestedActivity {
   return {
     identityId: r.identity_id,
     credentialId: opt(r.credential_id),
@@ -245,69 +248,99 @@ function digestedOf(r: ActivityRow): DigestedActivity {
   };
 }
 
+/**
+ * Strings and parsed JSON that repeat across rows, kept once: a scan of 100,000 identities has
+ * 173,000 grants over 5,500 distinct permission lists and 2,000 roles, and every row read from the
+ * store is a fresh copy of each. The parsed lists and label maps are shared between records: do not mutate them.
+ */
+function createInterner() {
+  const strings = new Map<string, string>();
+  const lists = new Map<string, string[]>();
+  const maps = new Map<string, Record<string, string>>();
+  return {
+    s(value: string): string {
+      const known = strings.get(value);
+      if (known !== undefined) return known;
+      strings.set(value, value);
+      return value;
+    },
+    list(json: string, where: string): string[] {
+      let v = lists.get(json);
+      if (!v) lists.set(json, (v = parseJson<string[]>(json, [], where)));
+      return v;
+    },
+    map(json: string, where: string): Record<string, string> {
+      let v = maps.get(json);
+      if (!v) maps.set(json, (v = parseJson<Record<string, string>>(json, {}, where)));
+      return v;
+    },
+  };
+}
+
 export async function loadInventory(store: Store, scanId: string, options: LoadOptions = {}): Promise<Inventory> {
   const { db } = store;
-  const [ids, creds, grants, leaks, conns, gwUsers] = await Promise.all([
-    db.selectFrom('identities').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
-    db.selectFrom('credentials').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
-    db.selectFrom('grants').selectAll().where('scan_id', '=', scanId).orderBy('identity_id').orderBy('id').execute(),
-    db.selectFrom('leaks').selectAll().where('scan_id', '=', scanId).orderBy('path').orderBy('line').orderBy('id').execute(),
-    db.selectFrom('gateway_connections').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
-    db.selectFrom('gateway_users').selectAll().where('scan_id', '=', scanId).orderBy('id').execute(),
-  ]);
+  const i = createInterner();
+  const optI = (v: string | null): string | undefined => (v === null ? undefined : i.s(v));
+  // One table at a time, each result set mapped and let go before the next is read.
+  const identities = (await db.selectFrom('identities').selectAll().where('scan_id', '=', scanId).orderBy('id').execute()).map(
+    (r): Identity => ({
+      id: i.s(r.id),
+      provider: i.s(r.provider) as Identity['provider'],
+      kind: i.s(r.kind) as Identity['kind'],
+      scope: i.s(r.scope),
+      name: r.name,
+      nativeId: opt(r.native_id),
+      createdAt: opt(r.created_at),
+      owner: optI(r.owner),
+      labels: i.map(r.labels, `identity ${r.id} labels`),
+      disabled: bool(r.disabled),
+      managed: bool(r.managed),
+      lastUsedAt: opt(r.last_used_at),
+      machineReason: optI(r.machine_reason),
+    }),
+  );
+  const credentials = (await db.selectFrom('credentials').selectAll().where('scan_id', '=', scanId).orderBy('id').execute()).map(
+    (r): Credential => ({
+      id: r.id,
+      identityId: i.s(r.identity_id),
+      kind: i.s(r.kind) as Credential['kind'],
+      publicId: r.public_id,
+      createdAt: opt(r.created_at),
+      expiresAt: opt(r.expires_at),
+      lastUsedAt: opt(r.last_used_at),
+      lastUsedService: optI(r.last_used_service),
+      lastUsedRegion: optI(r.last_used_region),
+      active: bool(r.active),
+      ...(bool(r.managed) ? { managed: true } : {}),
+      ...(r.display_name !== null ? { displayName: r.display_name } : {}),
+    }),
+  );
+  const grants = (await db.selectFrom('grants').selectAll().where('scan_id', '=', scanId).orderBy('identity_id').orderBy('id').execute()).map(
+    (r): Grant => ({
+      identityId: i.s(r.identity_id),
+      scope: i.s(r.scope),
+      role: i.s(r.role),
+      permissions: i.list(r.permissions, `grant ${r.id} permissions`),
+      privilege: i.s(r.privilege) as Grant['privilege'],
+      via: i.s(r.via) as Grant['via'],
+      viaName: optI(r.via_name),
+    }),
+  );
+  const leaks = await db.selectFrom('leaks').selectAll().where('scan_id', '=', scanId).orderBy('path').orderBy('line').orderBy('id').execute();
+  const conns = await db.selectFrom('gateway_connections').selectAll().where('scan_id', '=', scanId).orderBy('id').execute();
+  const gwUsers = await db.selectFrom('gateway_users').selectAll().where('scan_id', '=', scanId).orderBy('id').execute();
   const activities: Activity[] = [];
   let digest: DigestBuilder | undefined;
   if (options.activities === 'digest') {
     const builder = (digest = createDigestBuilder());
-    await streamActivities(store, scanId, (row) => builder.add(digestedOf(row)));
+    await streamActivities(store, scanId, (row) => builder.add(digestedOf(row)), DIGEST_COLUMNS);
   } else {
     await streamActivities(store, scanId, (row) => activities.push(activityOf(row)));
   }
   return {
-    identities: ids.map(
-      (r): Identity => ({
-        id: r.id,
-        provider: r.provider as Identity['provider'],
-        kind: r.kind as Identity['kind'],
-        scope: r.scope,
-        name: r.name,
-        nativeId: opt(r.native_id),
-        createdAt: opt(r.created_at),
-        owner: opt(r.owner),
-        labels: parseJson<Record<string, string>>(r.labels, {}, `identity ${r.id} labels`),
-        disabled: bool(r.disabled),
-        managed: bool(r.managed),
-        lastUsedAt: opt(r.last_used_at),
-        machineReason: opt(r.machine_reason),
-      }),
-    ),
-    credentials: creds.map(
-      (r): Credential => ({
-        id: r.id,
-        identityId: r.identity_id,
-        kind: r.kind as Credential['kind'],
-        publicId: r.public_id,
-        createdAt: opt(r.created_at),
-        expiresAt: opt(r.expires_at),
-        lastUsedAt: opt(r.last_used_at),
-        lastUsedService: opt(r.last_used_service),
-        lastUsedRegion: opt(r.last_used_region),
-        active: bool(r.active),
-        ...(bool(r.managed) ? { managed: true } : {}),
-        ...(r.display_name !== null ? { displayName: r.display_name } : {}),
-      }),
-    ),
-    grants: grants.map(
-      (r): Grant => ({
-        identityId: r.identity_id,
-        scope: r.scope,
-        role: r.role,
-        permissions: parseJson<string[]>(r.permissions, [], `grant ${r.id} permissions`),
-        privilege: r.privilege as Grant['privilege'],
-        via: r.via as Grant['via'],
-        viaName: opt(r.via_name),
-      }),
-    ),
+    identities,
+    credentials,
+    grants,
     activities,
     ...(digest ? { activityDigest: digest.digest } : {}),
     leaks: leaks.map(

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { digestActivities, identityUse, latestIso, type Activity } from '../../src/model/index.ts';
+import { digestActivities, identityUse, latestIso, sessionWindows, type Activity } from '../../src/model/index.ts';
 import { createInventoryWriter, createScan, loadInventory, type Store } from '../../src/store/index.ts';
 import { storeTargets } from '../helpers/stores.ts';
 
@@ -69,14 +69,18 @@ describe('digestActivities', () => {
         act({ connectionId: 'k2', at: '2026-01-01T01:00:00Z', endAt: '2026-01-01T00:00:00Z' }),
         act({ at: '2026-01-01T02:00:00Z' }),
         act({ connectionId: 'k1', at: 'garbage' }),
+        act({ connectionId: 'k1', at: '2026-01-01T04:00:00Z' }),
         act({ source: 'provider', connectionId: 'k1', at: '2026-01-01T03:00:00Z' }),
       ],
       check: (d: ReturnType<typeof digestActivities>) => {
         const t = Date.parse;
-        expect(identityUse(d, ID).windows).toEqual([
-          { connectionId: 'k1', start: t('2026-01-01T00:00:00Z'), end: t('2026-01-01T00:10:00Z'), at: '2026-01-01T00:00:00Z' },
-          { connectionId: 'k2', start: t('2026-01-01T01:00:00Z'), end: t('2026-01-01T01:00:00Z'), at: '2026-01-01T01:00:00Z' },
+        const use = identityUse(d, ID);
+        expect([...use.windows]).toEqual([
+          ['k1', [t('2026-01-01T00:00:00Z'), t('2026-01-01T00:10:00Z'), t('2026-01-01T04:00:00Z'), t('2026-01-01T04:00:00Z')]],
+          ['k2', [t('2026-01-01T01:00:00Z'), t('2026-01-01T01:00:00Z')]],
         ]);
+        expect(sessionWindows(use, ['k2', 'k3'])).toEqual([{ start: t('2026-01-01T01:00:00Z'), end: t('2026-01-01T01:00:00Z') }]);
+        expect(sessionWindows(use)).toHaveLength(3);
       },
     },
     {

@@ -1,4 +1,4 @@
-import { identityUse, type ComplianceRef, type Credential, type Finding, type GatewayConnection, type Identity, type SessionWindow } from '../../model/index.ts';
+import { identityUse, sessionWindows, type ComplianceRef, type Credential, type Finding, type GatewayConnection, type Identity, type SessionWindow } from '../../model/index.ts';
 import { ANALYSIS_DEFAULTS } from '../../config/analysis-schema.ts';
 import { credentialLabel, identityLabel, identitySubject, isUsable } from '../facts.ts';
 import { makeFinding } from '../finding.ts';
@@ -46,11 +46,6 @@ export const gatewayBypassRule: Rule = gatewayBypassRuleWith(ANALYSIS_DEFAULTS);
 
 type Window = SessionWindow;
 
-/** The windows of the identity's sessions on the given connections. */
-function sessionWindows(windows: readonly SessionWindow[], connectionIds: ReadonlySet<string>): Window[] {
-  return windows.filter((w) => connectionIds.has(w.connectionId));
-}
-
 /** When the identity went behind the gateway: earliest connection creation, else first session. */
 function behindSince(connections: readonly GatewayConnection[], windows: readonly Window[]): number | undefined {
   const created = connections.map((c) => parseTime(c.createdAt)).filter((t): t is number => t !== undefined);
@@ -73,8 +68,7 @@ function evaluateBypass(rule: Rule, { inventory, now }: RuleContext, skewSeconds
   for (const [identityId, connections] of byIdentity) {
     const identity = inventory.identityById.get(identityId);
     if (!identity || identity.managed) continue;
-    const connectionIds = new Set(connections.map((c) => c.id));
-    const windows = sessionWindows(identityUse(inventory.activity, identityId).windows, connectionIds);
+    const windows = sessionWindows(identityUse(inventory.activity, identityId), new Set(connections.map((c) => c.id)));
     const since = behindSince(connections, windows);
     if (since === undefined) continue;
     for (const credential of inventory.credentialsByIdentity.get(identityId) ?? []) {
@@ -118,7 +112,7 @@ function bypass(
       lastUsedService: credential.lastUsedService ?? null,
       connections: names.join(', '),
       behindGatewaySince: sinceIso,
-      nearestSessionAt: nearest?.at ?? null,
+      nearestSessionAt: nearest ? new Date(nearest.start).toISOString() : null,
       nearestSessionGapSeconds: gap ?? null,
       clockSkewSeconds: skewSeconds,
     },
