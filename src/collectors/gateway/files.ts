@@ -1,83 +1,56 @@
 /**
- * Exported session files: a JSON array of session objects, a `{ "data": [...] }` list answer, or
- * JSON lines (one session object a line). Malformed lines are counted and reported by line
- * number; the others are imported. JSON lines are streamed (big exports stay out of memory).
+ * Exported session files (`gateway.files`): read by the same reader as `sprawl import hoop-sessions`
+ * (src/importers/hoop-sessions.ts through importFile): a JSON array, a `{ "data": [...] }` list
+ * answer, JSON lines or one object; UTF-8 with or without a BOM, UTF-16 (BOM or not), invalid
+ * UTF-8 replaced and its lines named. Malformed lines, non-objects, required fields of the wrong
+ * type and sessions without a connection are dropped, each named by its place (`file:line 3`,
+ * `file:$[2]`) and the reason; optional fields of the wrong type are left out of their session and
+ * reported. The good sessions go on in the gateway API's shape. A file that cannot be read at all
+ * (missing, not a regular file, over the import size limit) throws.
  */
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { machineRulesSchema, ownersSchema } from '../../config/schema.ts';
+import { importFile, toApiSession } from '../../importers/index.ts';
+import type { ImportWarning } from '../../importers/index.ts';
 import type { HoopSession } from '../../providers/hoop/types.ts';
 
 export interface FileReadResult {
+  /** Sessions handed on. */
   sessions: number;
-  malformed: number;
-  /** Line numbers (1-based) of malformed lines, the first 50. */
-  malformedLines: number[];
+  /** Entries dropped (lines, array items, sessions without a connection). */
+  dropped: number;
+  /** Where each dropped entry was (`file:line 3`, `file:$[2]`), in file order. */
+  droppedAt: string[];
+  /** Known fields of the wrong type, left out of their sessions. */
+  fieldsLeftOut: number;
+  /** Lines whose invalid UTF-8 was replaced. */
+  replacedLines: number;
+  /** Every problem found, with its place and reason (dropped entries and those that lose nothing). */
+  warnings: ImportWarning[];
 }
 
-export function isSessionLike(v: unknown): v is HoopSession {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const o = v as Record<string, unknown>;
-  return typeof o['id'] === 'string' && typeof o['start_date'] === 'string' && !Number.isNaN(Date.parse(o['start_date'])) && typeof o['connection'] === 'string';
-}
+/** A file's warnings logged one by one, and the dropped places named in its `#rejected` source, up to these. */
+export const FILE_WARNINGS_SHOWN = 50;
+export const FILE_PLACES_SHOWN = 5;
 
-async function firstChar(path: string): Promise<string> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(buf, 0, 512, 0);
-    return buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart()[0] ?? '';
-  } finally {
-    await fh.close();
-  }
-}
+const lineOf = (where: string): number => Number(/:line (\d+)/.exec(where)?.[1] ?? 0);
 
 export async function readSessionFile(path: string, onSession: (s: HoopSession) => Promise<void>): Promise<FileReadResult> {
-  const result: FileReadResult = { sessions: 0, malformed: 0, malformedLines: [] };
-  const bad = (line: number): void => {
-    result.malformed++;
-    if (result.malformedLines.length < 50) result.malformedLines.push(line);
-  };
-  if ((await firstChar(path)) === '[') {
-    const { readFile } = await import('node:fs/promises');
-    let items: unknown;
-    try {
-      items = JSON.parse((await readFile(path, 'utf8')).replace(/^\uFEFF/, ''));
-    } catch {
-      // Not one JSON document: read it as lines below (a `[` first line is then malformed).
-      items = undefined;
-    }
-    if (Array.isArray(items)) {
-      for (let i = 0; i < items.length; i++) {
-        const s: unknown = items[i];
-        if (isSessionLike(s)) {
-          result.sessions++;
-          await onSession(s);
-        } else bad(i + 1);
-      }
-      return result;
-    }
-  }
-  const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let n = 0;
-  for await (const raw of rl) {
-    n++;
-    const line = (n === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
-    if (line === '') continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      bad(n);
+  const parsed = await importFile('hoop-sessions', path, { machineRules: machineRulesSchema.parse({}), owners: ownersSchema.parse({}) });
+  const warnings = [...parsed.warnings];
+  const droppedAt = [...parsed.rejected];
+  let sessions = 0;
+  for (const [i, s] of parsed.sessions.entries()) {
+    if (s.connection.name === undefined) {
+      const where = parsed.where[i] ?? path;
+      warnings.push({ where, message: `session ${s.id}: no connection name: skipped (it cannot be linked to an identity)` });
+      droppedAt.push(where);
       continue;
     }
-    const list = typeof v === 'object' && v !== null && !Array.isArray(v) && Array.isArray((v as Record<string, unknown>)['data']) ? ((v as Record<string, unknown>)['data'] as unknown[]) : [v];
-    for (const s of list) {
-      if (isSessionLike(s)) {
-        result.sessions++;
-        await onSession(s);
-      } else bad(n);
-    }
+    sessions++;
+    await onSession(toApiSession(s));
   }
-  return result;
+  // in file order (stable: the file-wide notes first)
+  warnings.sort((a, b) => lineOf(a.where) - lineOf(b.where));
+  droppedAt.sort((a, b) => lineOf(a) - lineOf(b));
+  return { sessions, dropped: droppedAt.length, droppedAt, fieldsLeftOut: parsed.fieldsLeftOut, replacedLines: parsed.replacedLines ?? 0, warnings };
 }

@@ -19,7 +19,7 @@ import type { HoopClient, HoopClientSettings } from '../../providers/hoop/client
 import type { HoopConnection, HoopSession } from '../../providers/hoop/types.ts';
 import { createLimit } from '../../util/limit.ts';
 import type { Collector, CollectorContext } from '../context.ts';
-import { readSessionFile } from './files.ts';
+import { FILE_PLACES_SHOWN, FILE_WARNINGS_SHOWN, readSessionFile } from './files.ts';
 import { createLinker } from './link.ts';
 import type { GatewayInventory, Link, Linker } from './link.ts';
 import { apiKeyRecord, connectionRecord, humanRecord, machineIdentityRecord, sessionActivity } from './records.ts';
@@ -52,7 +52,7 @@ export interface GatewayStats {
   failedWindows: number;
   truncatedWindows: number;
   scripts: number;
-  files: { path: string; sessions: number; malformed: number; malformedLines: number[] }[];
+  files: { path: string; sessions: number; dropped: number; droppedAt: string[]; fieldsLeftOut: number }[];
 }
 
 const DAY_MS = 86_400_000;
@@ -236,6 +236,8 @@ export function createGatewayCollector(opts: GatewayCollectorOptions = {}): Coll
     }
 
     for (const path of cfg.files) {
+      // Read by the importer's reader (files.ts): dropped entries make a failed `#rejected` source
+      // naming them (the scan partial, as `sprawl import hoop-sessions` does); the good sessions are kept.
       const source = `gateway:${gateway}:file:${path}`;
       ctx.progress.start(source);
       let items = 0;
@@ -244,12 +246,18 @@ export function createGatewayCollector(opts: GatewayCollectorOptions = {}): Coll
           items += sink.take(s);
           return Promise.resolve();
         });
-        stats.files.push({ path, ...r });
-        ctx.progress.update(source, { items, pages: 1, errors: r.malformed });
-        if (r.malformed > 0) ctx.log.warn('gateway: malformed session lines skipped', { source, malformed: r.malformed, lines: r.malformedLines.join(',') });
+        stats.files.push({ path, sessions: r.sessions, dropped: r.dropped, droppedAt: r.droppedAt, fieldsLeftOut: r.fieldsLeftOut });
+        ctx.progress.update(source, { items, pages: 1, errors: r.dropped });
+        for (const w of r.warnings.slice(0, FILE_WARNINGS_SHOWN)) ctx.log.warn(`gateway: ${w.where}: ${w.message}`);
+        if (r.warnings.length > FILE_WARNINGS_SHOWN) ctx.log.warn(`gateway: ${path}: ${r.warnings.length - FILE_WARNINGS_SHOWN} more warning(s)`);
         const outcome: SourceOutcome = { source, status: 'ok', items };
         ctx.progress.finish(source, outcome);
         outcomes.push(outcome);
+        if (r.dropped > 0) {
+          const more = r.dropped > FILE_PLACES_SHOWN ? ` and ${r.dropped - FILE_PLACES_SHOWN} more` : '';
+          const error = `${r.dropped} entr${r.dropped === 1 ? 'y' : 'ies'} of ${path} not read: ${r.droppedAt.slice(0, FILE_PLACES_SHOWN).join(', ')}${more} (see the warnings)`;
+          outcomes.push({ source: `${source}#rejected`, status: 'failed', items: 0, error });
+        }
       } catch (err) {
         const outcome: SourceOutcome = { source, status: 'failed', items, error: reason(err) };
         ctx.progress.finish(source, outcome);

@@ -222,11 +222,13 @@ describe('collectGateway against the hoop emulator', () => {
     const r = await collectInto(collect, { gateway, inventory: inventoryOf(IDENTITIES) }, { now: NOW });
     expect(r.outcomes.map((o) => [o.source, o.status])).toEqual([
       [`gateway:${estate.gateway}:file:${jsonl}`, 'ok'],
+      [`gateway:${estate.gateway}:file:${jsonl}#rejected`, 'failed'],
       [`gateway:${estate.gateway}:file:${arr}`, 'ok'],
     ]);
+    expect(r.outcomes[1]?.error).toContain(`${jsonl}:line 5, ${jsonl}:line 10`);
     expect(stats?.files).toEqual([
-      { path: jsonl, sessions: 40, malformed: 2, malformedLines: [5, 10] },
-      { path: arr, sessions: 10, malformed: 0, malformedLines: [] },
+      { path: jsonl, sessions: 40, dropped: 2, droppedAt: [`${jsonl}:line 5`, `${jsonl}:line 10`], fieldsLeftOut: 0 },
+      { path: arr, sessions: 10, dropped: 0, droppedAt: [], fieldsLeftOut: 0 },
     ]);
     // Without the API there are no connection secrets: credential-only connections stay unlinked.
     const unlinked = new Set(estate.truth.filter((t) => t.link === 'none' || t.link === 'credential').map((t) => t.name));
