@@ -124,7 +124,8 @@ export async function importSessions(opts: { store: Store; config: Config; file:
   const clean = join(dir, 'sessions.jsonl');
   let outcomes: SourceOutcome[];
   try {
-    await writeFile(clean, sessions.map((s) => JSON.stringify(toApiSession(s))).join('\n'), { mode: 0o600 });
+    // No sessions: an empty array, not an empty file (which the reader reports as a dropped entry).
+    await writeFile(clean, sessions.length === 0 ? '[]' : sessions.map((s) => JSON.stringify(toApiSession(s))).join('\n'), { mode: 0o600 });
     const gateway = gatewaySchema.parse({ files: [clean], name: opts.gatewayName });
     outcomes = await collectGateway(
       {
