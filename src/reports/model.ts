@@ -5,6 +5,7 @@
  * a report rendered later from the same scan says the same thing.
  */
 import type {
+  ComplianceRef,
   ActivityDigest,
   Credential,
   FindingRecord,
@@ -328,6 +329,31 @@ function summary(input: ReportInput, behind: ReadonlySet<string>): Summary {
   };
 }
 
+/**
+ * Shared values of a model's rows: 226,000 findings carry the compliance references of about 20
+ * rules and a few hundred distinct dates; formatted once each and shared, not once per row.
+ */
+const referenceTexts = new WeakMap<readonly ComplianceRef[], string[]>();
+const textCache = new Map<string, string>();
+const TEXT_CACHE_MAX = 100_000;
+
+function cached(key: string, make: () => string): string {
+  const known = textCache.get(key);
+  if (known !== undefined) return known;
+  const text = make();
+  if (textCache.size >= TEXT_CACHE_MAX) textCache.clear();
+  textCache.set(key, text);
+  return text;
+}
+
+function referencesOf(refs: readonly ComplianceRef[]): string[] {
+  let texts = referenceTexts.get(refs);
+  if (!texts) referenceTexts.set(refs, (texts = refs.map(formatReference)));
+  return texts;
+}
+
+const dateText = (iso: string): string => cached(`d\u0000${iso}`, () => formatDate(iso));
+
 function findingRow(f: FindingRecord, identities: ReadonlyMap<string, Identity>): FindingRow {
   return {
     id: f.id,
@@ -344,10 +370,10 @@ function findingRow(f: FindingRecord, identities: ReadonlyMap<string, Identity>)
     status: f.status,
     statusLabel: STATUS_LABEL[f.status],
     firstSeenAt: f.firstSeenAt,
-    firstSeenText: formatDate(f.firstSeenAt),
+    firstSeenText: dateText(f.firstSeenAt),
     remediation: f.remediation,
-    references: f.references.map(formatReference),
-    evidence: Object.entries(f.evidence).map(([key, value]) => ({ key, label: evidenceLabel(key), value: formatEvidenceValue(value) })),
+    references: referencesOf(f.references),
+    evidence: Object.entries(f.evidence).map(([key, value]) => ({ key, label: cached(`e\u0000${key}`, () => evidenceLabel(key)), value: typeof value === 'string' ? value : formatEvidenceValue(value) })),
     exemption: f.exemption ? { reason: f.exemption.reason, approver: f.exemption.approver, expires: f.exemption.expires, expiresText: formatDate(f.exemption.expires) } : null,
   };
 }
@@ -422,19 +448,19 @@ function credentialRow(c: Credential, asOf: number): CredentialRow {
     ageDays,
     ageText: formatDays(ageDays),
     lastUsedAt: c.lastUsedAt ?? null,
-    lastUsedText: c.lastUsedAt === undefined ? 'no record' : formatDate(c.lastUsedAt),
+    lastUsedText: c.lastUsedAt === undefined ? 'no record' : dateText(c.lastUsedAt),
     expiresAt: c.expiresAt ?? null,
-    expiresText: c.expiresAt === undefined ? null : formatDate(c.expiresAt),
+    expiresText: c.expiresAt === undefined ? null : dateText(c.expiresAt),
   };
 }
 
 function grantRow(g: Grant): GrantRow {
-  return { role: g.role, scope: g.scope, privilege: g.privilege, privilegeLabel: PRIVILEGE_LABEL[g.privilege], via: g.viaName ? `${g.via} ${g.viaName}` : g.via };
+  return { role: g.role, scope: g.scope, privilege: g.privilege, privilegeLabel: PRIVILEGE_LABEL[g.privilege], via: g.viaName ? cached(`v\u0000${g.via}\u0000${g.viaName}`, () => `${g.via} ${g.viaName ?? ''}`) : g.via };
 }
 
 function activityCount(use: UseCount): ActivityCount {
   const lastAt = use.last === undefined ? null : new Date(use.last).toISOString();
-  return { count: use.count, lastAt, lastText: lastAt === null ? 'no record' : formatDate(lastAt) };
+  return { count: use.count, lastAt, lastText: lastAt === null ? 'no record' : dateText(lastAt) };
 }
 
 function identityActivity(use: IdentityUse): IdentityActivity {
@@ -475,7 +501,7 @@ function identityRow(identity: Identity, l: Lookups): IdentityRow {
     oldestKeyAgeDays: oldest,
     oldestKeyAgeText: formatDays(oldest),
     lastUsedAt,
-    lastUsedText: lastUsedAt === null ? 'no record' : formatDate(lastUsedAt),
+    lastUsedText: lastUsedAt === null ? 'no record' : dateText(lastUsedAt),
     privilege,
     privilegeLabel: PRIVILEGE_LABEL[privilege],
     privilegeRank: PRIVILEGE_RANK[privilege],

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { ComplianceRef, Finding, FindingExemption, FindingRecord, FindingStatus, Provider, Severity, SubjectType, Verdict, VerdictKind } from '../model/index.ts';
 import { insertRows } from './bulk.ts';
+import { createInterner, type Interner } from './intern.ts';
 import type { Store } from './db.ts';
 import { opt, parseJson } from './json.ts';
 import type { FindingsTable, ScanFindingsTable } from './schema.ts';
@@ -138,26 +139,26 @@ function exemptionRecord(e: FindingExemption): FindingExemption {
 /** A finding's lifecycle row joined with what it said in one scan. */
 type JoinedRow = Omit<FindingsTable, 'last_seen_at' | 'resolved_scan'> & Omit<ScanFindingsTable, 'scan_id' | 'finding_id' | 'rule_id'>;
 
-function toRecord(r: JoinedRow, status: FindingStatus): FindingRecord {
+function toRecord(r: JoinedRow, status: FindingStatus, i: Interner): FindingRecord {
   const exemption = r.exemption === null ? undefined : parseJson<FindingExemption | undefined>(r.exemption, undefined, `finding ${r.id} exemption`);
   return {
     id: r.id,
-    ruleId: r.rule_id,
-    title: r.title,
-    severity: r.severity as Severity,
-    subjectType: r.subject_type as SubjectType,
-    subjectId: r.subject_id,
-    identityId: r.identity_id,
-    provider: r.provider as Provider,
-    scope: r.scope,
+    ruleId: i.s(r.rule_id),
+    title: i.s(r.title),
+    severity: i.s(r.severity) as Severity,
+    subjectType: i.s(r.subject_type) as SubjectType,
+    subjectId: i.s(r.subject_id),
+    identityId: i.s(r.identity_id),
+    provider: i.s(r.provider) as Provider,
+    scope: i.s(r.scope),
     message: r.message,
     evidence: parseJson<Finding['evidence']>(r.evidence, {}, `finding ${r.id} evidence`),
-    remediation: r.remediation,
-    references: parseJson<ComplianceRef[]>(r.refs, [], `finding ${r.id} references`),
+    remediation: i.s(r.remediation),
+    references: i.json<ComplianceRef[]>(r.refs, [], `finding ${r.id} references`),
     status,
-    firstSeenScan: r.first_seen_scan,
-    firstSeenAt: r.first_seen_at,
-    lastSeenScan: r.last_seen_scan,
+    firstSeenScan: i.s(r.first_seen_scan),
+    firstSeenAt: i.s(r.first_seen_at),
+    lastSeenScan: i.s(r.last_seen_scan),
     ...(exemption ? { exemption } : {}),
   };
 }
@@ -192,7 +193,8 @@ export async function loadFindings(store: Store, scanId: string): Promise<Findin
     .where('sf.scan_id', '=', scanId)
     .orderBy('f.id')
     .execute();
-  return rows.map((r) => toRecord(r, r.exemption !== null ? 'exempt' : r.first_seen_scan === scanId ? 'new' : 'open'));
+  const i = createInterner();
+  return rows.map((r) => toRecord(r, r.exemption !== null ? 'exempt' : r.first_seen_scan === scanId ? 'new' : 'open', i));
 }
 
 /** Findings that this scan resolved: open before, not seen any more in a source it collected. */
@@ -204,15 +206,17 @@ export async function loadResolvedFindings(store: Store, scanId: string): Promis
     .where('f.resolved_scan', '=', scanId)
     .orderBy('f.id')
     .execute();
-  return rows.map((r) => toRecord(r, 'resolved'));
+  const i = createInterner();
+  return rows.map((r) => toRecord(r, 'resolved', i));
 }
 
 export async function loadVerdicts(store: Store, scanId: string): Promise<Verdict[]> {
   const rows = await store.db.selectFrom('verdicts').selectAll().where('scan_id', '=', scanId).orderBy('identity_id').execute();
+  const i = createInterner();
   return rows.map((r) => ({
-    identityId: r.identity_id,
-    verdict: r.verdict as VerdictKind,
-    reasons: parseJson<string[]>(r.reasons, [], `verdict ${r.identity_id} reasons`),
+    identityId: i.s(r.identity_id),
+    verdict: i.s(r.verdict) as VerdictKind,
+    reasons: i.json<string[]>(r.reasons, [], `verdict ${r.identity_id} reasons`),
     findingIds: parseJson<string[]>(r.finding_ids, [], `verdict ${r.identity_id} findings`),
     expiresAt: opt(r.expires_at),
   }));

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createDigestBuilder, type Activity, type Credential, type DigestBuilder, type DigestedActivity, type GatewayConnection, type GatewayUser, type Grant, type Identity, type Inventory, type InventoryRecord, type Leak, type Severity } from '../model/index.ts';
 import { streamActivities, type ActivityRow } from './activities.ts';
 import { insertRows } from './bulk.ts';
+import { createInterner } from './intern.ts';
 import type { Store } from './db.ts';
 import { bool, opt, parseJson } from './json.ts';
 import type { ActivitiesTable, CredentialsTable, GatewayConnectionsTable, GatewayUsersTable, GrantsTable, IdentitiesTable, LeaksTable } from './schema.ts';
@@ -248,35 +249,6 @@ function digestedOf(r: Pick<ActivityRow, (typeof DIGEST_COLUMNS)[number]>): Dige
   };
 }
 
-/**
- * Strings and parsed JSON that repeat across rows, kept once: a scan of 100,000 identities has
- * 173,000 grants over 5,500 distinct permission lists and 2,000 roles, and every row read from the
- * store is a fresh copy of each. The parsed lists and label maps are shared between records: do not mutate them.
- */
-function createInterner() {
-  const strings = new Map<string, string>();
-  const lists = new Map<string, string[]>();
-  const maps = new Map<string, Record<string, string>>();
-  return {
-    s(value: string): string {
-      const known = strings.get(value);
-      if (known !== undefined) return known;
-      strings.set(value, value);
-      return value;
-    },
-    list(json: string, where: string): string[] {
-      let v = lists.get(json);
-      if (!v) lists.set(json, (v = parseJson<string[]>(json, [], where)));
-      return v;
-    },
-    map(json: string, where: string): Record<string, string> {
-      let v = maps.get(json);
-      if (!v) maps.set(json, (v = parseJson<Record<string, string>>(json, {}, where)));
-      return v;
-    },
-  };
-}
-
 export async function loadInventory(store: Store, scanId: string, options: LoadOptions = {}): Promise<Inventory> {
   const { db } = store;
   const i = createInterner();
@@ -292,7 +264,7 @@ export async function loadInventory(store: Store, scanId: string, options: LoadO
       nativeId: opt(r.native_id),
       createdAt: opt(r.created_at),
       owner: optI(r.owner),
-      labels: i.map(r.labels, `identity ${r.id} labels`),
+      labels: i.json<Record<string, string>>(r.labels, {}, `identity ${r.id} labels`),
       disabled: bool(r.disabled),
       managed: bool(r.managed),
       lastUsedAt: opt(r.last_used_at),
@@ -320,7 +292,7 @@ export async function loadInventory(store: Store, scanId: string, options: LoadO
       identityId: i.s(r.identity_id),
       scope: i.s(r.scope),
       role: i.s(r.role),
-      permissions: i.list(r.permissions, `grant ${r.id} permissions`),
+      permissions: i.json<string[]>(r.permissions, [], `grant ${r.id} permissions`),
       privilege: i.s(r.privilege) as Grant['privilege'],
       via: i.s(r.via) as Grant['via'],
       viaName: optI(r.via_name),
