@@ -49,6 +49,7 @@ export function runtime(cmd: Command): Runtime {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
   const term = detectTerminal({ noColor: opts.color === false, quiet: opts.quiet });
   const log = createLogger({ level: opts.verbose ? 'debug' : opts.quiet ? 'warn' : 'info', json: opts.logFormat === 'json' });
+  commandLog = log;
   return { opts, term, log, out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n') };
 }
 
@@ -63,8 +64,17 @@ export function storeLocation(rt: Runtime, loaded?: LoadedConfig): string {
   return rt.opts.db ?? (process.env.SPRAWL_DB || undefined) ?? loaded?.config.store ?? DEFAULT_SQLITE_PATH;
 }
 
-export async function withStore<T>(location: string, fn: (store: Store) => Promise<T>): Promise<T> {
+/** The running command's logger (set by runtime()): withStore warns through it. */
+let commandLog: Logger | undefined;
+
+/**
+ * Opens the store for `fn` and closes it after. Each scan the store found left running by a process
+ * that died (marked failed as it opened) is told on stderr, one warning line each.
+ */
+export async function withStore<T>(location: string, fn: (store: Store) => Promise<T>, log: Logger | undefined = commandLog): Promise<T> {
   const store = await openStore(location);
+  const warn = log ?? createLogger({ level: 'warn' });
+  for (const r of store.recovered ?? []) warn.warn(`scan ${r.id} was left running by a process that died; marked failed: ${r.reason}`);
   try {
     return await fn(store);
   } finally {
