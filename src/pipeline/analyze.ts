@@ -33,16 +33,36 @@ export function resolvable(sources: readonly SourceOutcome[]): { okSources: stri
   };
 }
 
+/** The analysis stopped by a signal before it wrote anything: the scan stays collected, not analyzed. */
+export class AnalysisInterrupted extends Error {
+  override name = 'AnalysisInterrupted';
+}
+
+/**
+ * Throws AnalysisInterrupted when `signal` was aborted. The event loop is given two turns first: a
+ * SIGINT that came during synchronous work (the rules) reaches its handler only in a poll phase.
+ */
+async function stopIfAborted(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return;
+  for (let i = 0; i < 2; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  if (signal.aborted) throw new AnalysisInterrupted(`analysis stopped: ${signal.reason instanceof Error ? signal.reason.message : 'aborted'}`);
+}
+
 /**
  * Analyzes one stored scan: reads its inventory, runs every rule, records findings (stable ids,
  * first and last seen) and verdicts. Findings of sources that failed are neither raised nor resolved.
+ * With `signal`: aborted before the findings are saved, it throws AnalysisInterrupted and nothing of
+ * the analysis is written (leaks linked to credentials aside, which the next analysis redoes); the
+ * save itself is one transaction (saveAnalysis), so a scan is analyzed whole or not at all.
  */
-export async function analyzeScan(opts: { store: Store; scanId: string; at: Date; policy: PolicyConfig; analysis?: AnalysisConfig; sources: readonly SourceOutcome[] }): Promise<AnalysisSummary> {
+export async function analyzeScan(opts: { store: Store; scanId: string; at: Date; policy: PolicyConfig; analysis?: AnalysisConfig; sources: readonly SourceOutcome[]; signal?: AbortSignal }): Promise<AnalysisSummary> {
+  await stopIfAborted(opts.signal);
   const leaksLinked = await linkLeaks(opts.store, opts.scanId);
   const inventory = await loadInventory(opts.store, opts.scanId, { activities: 'digest' });
   const people = opts.analysis?.people ? loadPeople(opts.analysis.people.file) : undefined;
   const rules = opts.analysis ? catalogue(correlationSettings(opts.analysis, people)) : catalogue();
   const { findings, verdicts, exempted } = analyze(inventory, opts.policy, opts.at, rules, { exemptions: opts.analysis?.exemptions ?? [] });
+  await stopIfAborted(opts.signal);
   const saved = await saveAnalysis(opts.store, { id: opts.scanId, at: opts.at.toISOString(), ...resolvable(opts.sources) }, findings, verdicts, exempted);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) bySeverity[f.severity]++;

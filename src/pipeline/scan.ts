@@ -16,7 +16,7 @@ import type { InventoryRecord, ScanInfo, ScanStatus, SourceOutcome } from '../mo
 import { newScanId } from '../model/index.ts';
 import { createInventoryWriter, createScan, finishScan, getScan, startHeartbeat, storeFailure, type Store } from '../store/index.ts';
 import type { Logger } from '../util/log.ts';
-import { analyzeScan, type AnalysisSummary } from './analyze.ts';
+import { AnalysisInterrupted, analyzeScan, type AnalysisSummary } from './analyze.ts';
 import { formatShard, unitFilter, type Shard } from './shard.ts';
 import { toolVersion } from './version.ts';
 
@@ -202,10 +202,14 @@ async function collectAndAnalyze(
   let analysis: AnalysisSummary | undefined;
   if (opts.analyze !== false && !opts.shard && status !== 'interrupted' && status !== 'failed') {
     try {
-      analysis = await analyzeScan({ store, scanId, at: started, policy: opts.config.policy, analysis: opts.config.analysis, sources: outcomes });
+      analysis = await analyzeScan({ store, scanId, at: started, policy: opts.config.policy, analysis: opts.config.analysis, sources: outcomes, ...(opts.signal ? { signal: opts.signal } : {}) });
     } catch (err) {
-      await failed(err);
-      throw err;
+      // Stopped by a signal after collecting: the scan is recorded collected, not analyzed.
+      if (err instanceof AnalysisInterrupted) log.warn(`interrupted while analyzing: scan ${scanId} is collected but not analyzed (\`sprawl analyze\` analyzes it)`);
+      else {
+        await failed(err);
+        throw err;
+      }
     }
   }
   const finished = now();

@@ -3,8 +3,15 @@
  * stops (it does not wait for the slow source), exits 130 or 143, is recorded 'interrupted' with
  * the sources it had finished and their rows kept, and prints no stack trace. An interrupted scan
  * is not the current one: report still shows the earlier scan.
+ *
+ * A signal during the analysis (after collection, before the findings are saved) stops it too: the
+ * scan is recorded collected (complete) but not analyzed (analyzed_at null, no findings or verdicts
+ * of its own, the finding lifecycle untouched), and `sprawl analyze` afterwards analyzes it. The
+ * signal is sent while the analysis is held reading the people file, a FIFO the test writes after.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -91,5 +98,65 @@ describe.each(stores.targets)('a scan stopped by a signal on $name', { timeout: 
     const report = await cli(['report', '--format', 'json', '--output', '-', '--db', db]);
     expect(report.code, report.stderr).toBe(0);
     expect((JSON.parse(report.stdout) as { scan: { id: string } }).scan.id).toBe(earlier?.id);
+  });
+});
+
+describe.each(stores.targets)('a scan stopped by a signal while analyzing on $name', { timeout: 300_000 }, ({ skip, location }) => {
+  it.skipIf(skip).each(signals)('$signal: exit $code, collected but not analyzed, nothing of the analysis written; analyze completes it', async ({ signal, code }) => {
+    const db = await location();
+    sandbox.hoop.faults.delayMs = 0;
+    const cwd = join(dir, `analysis-${signal}-${db.length}`);
+    mkdirSync(cwd);
+    const people = join(cwd, 'people.csv');
+    const peopleCsv = 'email\nnobody@example.com\n';
+    writeFileSync(people, peopleCsv);
+    writeFileSync(join(cwd, 'sprawl.yaml'), stringify({ version: 1, ...sandbox.config, gateway: { ...sandbox.config.gateway, fetchScripts: 0 }, repos: [], analysis: { people: { file: 'people.csv' } } }));
+    const run = (args: string[], onSpawn?: (child: ChildProcess) => void) => runCli([...args, '--db', db], { cwd, env: { ...sandbox.env }, timeoutMs: 180_000, ...(onSpawn ? { onSpawn } : {}) });
+
+    const first = await run(['scan', '--quiet']);
+    expect(first.code, first.stderr).toBe(0);
+    const lifecycle = () => rawQuery(db, 'select id, state, first_seen_scan, last_seen_scan, resolved_scan from findings order by id');
+    const lifecycleBefore = await lifecycle();
+    expect(lifecycleBefore.length).toBeGreaterThan(0);
+
+    // The people file, read by the analysis only, becomes a FIFO: the analysis waits on it.
+    rmSync(people);
+    execFileSync('mkfifo', [people]);
+    let child: ChildProcess | undefined;
+    const pending = run(['scan', '--json'], (c) => (child = c));
+    // Opening the FIFO for writing returns once the scan opened it for reading: it is analyzing.
+    const fifo = await Promise.race([open(people, 'w'), pending.then((r) => Promise.reject(new Error(`the scan ended before analyzing: ${r.stderr}`)))]);
+    const [running] = (await scanRows(db)).filter((s) => s.status === 'running');
+    expect(running).toBeDefined();
+    child?.kill(signal);
+    await fifo.writeFile(peopleCsv);
+    await fifo.close();
+    const end = await pending;
+
+    expect(end.code, end.stderr).toBe(code);
+    expect(end.stderr).toContain(`${signal}: stopping`);
+    expect(end.stderr).toContain(`interrupted while analyzing: scan ${running?.id} is collected but not analyzed`);
+    expect(end.stderr).not.toMatch(/\n\s+at .+:\d+:\d+|internal error/);
+    expect((JSON.parse(end.stdout) as { scan: { id: string; status: string }; findings: unknown }).scan).toMatchObject({ id: running?.id, status: 'complete' });
+
+    // Collected whole, analyzed not at all: no findings, no verdicts, the lifecycle untouched.
+    const [row] = await rawQuery<{ status: string; analyzed_at: string | null; finished_at: string | null }>(db, 'select status, analyzed_at, finished_at from scans where id = ?', [running?.id]);
+    expect(row).toMatchObject({ status: 'complete', analyzed_at: null });
+    expect(row?.finished_at).not.toBeNull();
+    const rows = await rowCounts(db, running?.id ?? '');
+    expect(rows.identities).toBeGreaterThan(0);
+    expect(rows.scan_findings).toBe(0);
+    expect(rows.verdicts).toBe(0);
+    expect(await lifecycle()).toEqual(lifecycleBefore);
+
+    // `sprawl analyze` (of the latest scan) analyzes it.
+    rmSync(people);
+    writeFileSync(people, peopleCsv);
+    const analyzed = await run(['analyze', '--json']);
+    expect(analyzed.code, analyzed.stderr).toBe(0);
+    expect(JSON.parse(analyzed.stdout)).toMatchObject({ scan: running?.id, findings: lifecycleBefore.length, new: 0, resolved: 0 });
+    const [after] = await rawQuery<{ analyzed_at: string | null }>(db, 'select analyzed_at from scans where id = ?', [running?.id]);
+    expect(after?.analyzed_at).not.toBeNull();
+    expect((await rowCounts(db, running?.id ?? '')).scan_findings).toBeGreaterThan(0);
   });
 });
