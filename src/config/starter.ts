@@ -87,7 +87,7 @@ aws:
 #   apiKeyEnv: HOOP_API_KEY
 #   since: 90                  # days of sessions
 #   connectionMap: []          # - { pattern: "pg-prod-*", identity: "aws:123456789012:user/etl" }
-#   files: []                  # exported session files (JSON array or JSON lines)
+#   files: []                  # exported session files (JSON array or JSON lines); bad entries are dropped, named, and make the scan partial (exit 3)
 
 # Analysis: who owns what, what counts as shared, and accepted risks.
 analysis:
@@ -110,6 +110,7 @@ repos: []
 #    history: true
 secrets:
   maxFileBytes: 5242880   # larger files are skipped and counted
+  fileTimeoutMs: 10000    # a file whose scan takes longer is cut off (hits found before kept) and named (--file-timeout-ms)
   allowPaths: []          # gitignore-style paths never scanned (also: .sprawlignore)
   disabledRules: []       # detection rule ids to switch off
   # baseline: .sprawl-baseline.json   # fingerprints to ignore (sprawl secrets scan --write-baseline)
