@@ -93,7 +93,7 @@ type Mutation = { op: 'set'; value: unknown } | { op: 'delete' } | { op: 'add'; 
 
 /** A deep copy of `root` with one mutation at `path`. */
 function mutate(root: unknown, path: Path, m: Mutation): unknown {
-  const copy = structuredClone(root) as unknown;
+  const copy: unknown = structuredClone(root);
   if (path.length === 0) return m.op === 'set' ? m.value : m.op === 'delete' ? undefined : copy;
   let parent = copy as Record<string | number, unknown>;
   for (const p of path.slice(0, -1)) parent = parent[p] as Record<string | number, unknown>;
