@@ -4,29 +4,15 @@
  * over 10 minutes. A scan whose process lives, or another host's scan that still beats, is left
  * running: a shared PostgreSQL store serves scanners on several hosts at once.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { beat, openStore, pidScope, recoverAbandonedScans, scanError, STALE_AFTER_MS, type Store } from '../../src/store/index.ts';
 import { storeTargets } from '../helpers/stores.ts';
+import { deadAndLivePids } from './crash-helpers.ts';
 
 const MIN = 60_000;
 const ago = (ms: number): string => new Date(Date.now() - ms).toISOString();
 
-let deadPid: number;
-let livePid: number;
-let live: ReturnType<typeof spawn>;
-
-beforeAll(async () => {
-  const dead = spawn(process.execPath, ['-e', '0']);
-  deadPid = dead.pid ?? -1;
-  await once(dead, 'exit');
-  live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)']);
-  livePid = live.pid ?? -1;
-});
-afterAll(() => {
-  live.kill('SIGKILL');
-});
+const pids = deadAndLivePids();
 
 interface Case {
   name: string;
@@ -40,16 +26,16 @@ const here = () => pidScope();
 const elsewhere = 'other-host|00000000-0000-0000-0000-000000000000|pid:[1]';
 
 const cases: Case[] = [
-  { name: 'this host, its process gone', row: () => ({ pid: deadPid, pid_scope: here(), heartbeat_at: ago(1000), started_at: ago(MIN) }), status: 'failed', error: /process \d+ on \S+ that ran it ended without finishing it/ },
-  { name: 'this host, its process alive', row: () => ({ pid: livePid, pid_scope: here(), heartbeat_at: ago(1000), started_at: ago(MIN) }), status: 'running' },
+  { name: 'this host, its process gone', row: () => ({ pid: pids.dead(), pid_scope: here(), heartbeat_at: ago(1000), started_at: ago(MIN) }), status: 'failed', error: /process \d+ on \S+ that ran it ended without finishing it/ },
+  { name: 'this host, its process alive', row: () => ({ pid: pids.live(), pid_scope: here(), heartbeat_at: ago(1000), started_at: ago(MIN) }), status: 'running' },
   { name: 'this process (a scan in progress here)', row: () => ({ pid: process.pid, pid_scope: here(), heartbeat_at: ago(1000), started_at: ago(MIN) }), status: 'running' },
-  { name: 'another host, beating', row: () => ({ pid: livePid, pid_scope: elsewhere, heartbeat_at: ago(MIN), started_at: ago(60 * MIN) }), status: 'running' },
-  { name: 'another host, a dead pid number here but beating there', row: () => ({ pid: deadPid, pid_scope: elsewhere, heartbeat_at: ago(MIN), started_at: ago(60 * MIN) }), status: 'running' },
+  { name: 'another host, beating', row: () => ({ pid: pids.live(), pid_scope: elsewhere, heartbeat_at: ago(MIN), started_at: ago(60 * MIN) }), status: 'running' },
+  { name: 'another host, a dead pid number here but beating there', row: () => ({ pid: pids.dead(), pid_scope: elsewhere, heartbeat_at: ago(MIN), started_at: ago(60 * MIN) }), status: 'running' },
   { name: 'another host, silent for 11 min', row: () => ({ pid: 1, pid_scope: elsewhere, heartbeat_at: ago(11 * MIN), started_at: ago(60 * MIN) }), status: 'failed', error: /no heartbeat from the process 1 .* since .* \(over 10 min\)/ },
-  { name: 'this host, a live pid (reused) but silent for 11 min', row: () => ({ pid: livePid, pid_scope: here(), heartbeat_at: ago(11 * MIN), started_at: ago(60 * MIN) }), status: 'failed', error: /no heartbeat/ },
+  { name: 'this host, a live pid (reused) but silent for 11 min', row: () => ({ pid: pids.live(), pid_scope: here(), heartbeat_at: ago(11 * MIN), started_at: ago(60 * MIN) }), status: 'failed', error: /no heartbeat/ },
   { name: 'a scan from before heartbeats, started an hour ago', row: () => ({ pid: null, pid_scope: null, heartbeat_at: null, started_at: ago(60 * MIN) }), status: 'failed', error: /no heartbeat/ },
   { name: 'a scan from before heartbeats, started a minute ago', row: () => ({ pid: null, pid_scope: null, heartbeat_at: null, started_at: ago(MIN) }), status: 'running' },
-  { name: 'a complete scan with a dead pid', row: () => ({ pid: deadPid, pid_scope: here(), heartbeat_at: ago(11 * MIN), started_at: ago(60 * MIN), status: 'complete' }), status: 'complete' },
+  { name: 'a complete scan with a dead pid', row: () => ({ pid: pids.dead(), pid_scope: here(), heartbeat_at: ago(11 * MIN), started_at: ago(60 * MIN), status: 'complete' }), status: 'complete' },
 ];
 
 async function insert(store: Store, id: string, row: ReturnType<Case['row']>): Promise<void> {
@@ -86,7 +72,7 @@ describe.each(storeTargets)('abandoned scans on $name', (target) => {
     const { store, location, dispose } = await open();
     try {
       await insert(store, 'beating', { pid: 1, pid_scope: elsewhere, heartbeat_at: ago(11 * MIN), started_at: ago(60 * MIN) });
-      await insert(store, 'killed', { pid: deadPid, pid_scope: here(), heartbeat_at: ago(1000), started_at: ago(MIN) });
+      await insert(store, 'killed', { pid: pids.dead(), pid_scope: here(), heartbeat_at: ago(1000), started_at: ago(MIN) });
       await beat(store, 'beating');
       // Another sprawl opens the store: the killed scan is marked, the beating one is not.
       const again = await openStore(location);

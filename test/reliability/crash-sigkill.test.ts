@@ -4,16 +4,10 @@
  * it alone; the next sprawl to open the store marks it failed with the reason; report, analyze and
  * the next scan's comparison use the earlier scan, never the killed one's partial rows.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { runCli } from '../helpers/cli.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { storeLocations } from '../helpers/stores.ts';
-import { rawQuery, rowCounts, scanRows, waitFor } from './crash-helpers.ts';
+import { rawQuery, rowCounts, scanRows, slowEstate, waitFor } from './crash-helpers.ts';
 
 interface JsonReport {
   scan: { id: string; status: string };
@@ -24,33 +18,17 @@ interface Summary {
   findings: { total: number; new: number; open: number; resolved: number } | null;
 }
 
-let dir: string;
-let sandbox: Sandbox;
 const stores = storeLocations();
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sprawl-crash-'));
-  // 8,000 gateway sessions: the gateway collector writes its first 2,000 activities (one batch)
-  // while it is still paging, so the killed scan leaves rows behind.
-  sandbox = await startSandbox({ seed: 'crash', size: 40, now: '2026-11-01T00:00:00Z', gatewaySessions: 8000 });
-  // No session scripts fetched: one request per session would make the slow scan far too slow.
-  writeFileSync(join(dir, 'sprawl.yaml'), stringify({ version: 1, ...sandbox.config, gateway: { ...sandbox.config.gateway, fetchScripts: 0 }, repos: [] }));
-}, 60_000);
-
-afterAll(async () => {
-  await stores.cleanup();
-  await sandbox?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const cli = (args: string[], onSpawn?: (child: ChildProcess) => void) => runCli(args, { cwd: dir, env: { ...sandbox.env }, timeoutMs: 180_000, ...(onSpawn ? { onSpawn } : {}) });
+const estate = slowEstate('crash');
+const cli = estate.cli;
+afterAll(() => stores.cleanup());
 const json = <T>(text: string): T => JSON.parse(text) as T;
 const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
 
 describe.each(stores.targets)('a scan killed with SIGKILL on $name', { timeout: 400_000 }, ({ skip, location }) => {
   it.skipIf(skip)('leaves the earlier scan current and is marked failed by the next sprawl', async () => {
     const db = await location();
-    sandbox.hoop.faults.delayMs = 0;
+    estate.sandbox.hoop.faults.delayMs = 0;
     const first = await cli(['scan', '--json', '--db', db]);
     expect(first.code, first.stderr).toBe(0);
     const firstScan = json<Summary>(first.stdout).scan.id;
@@ -63,7 +41,7 @@ describe.each(stores.targets)('a scan killed with SIGKILL on $name', { timeout: 
     expect(rowsBefore.scan_findings).toBeGreaterThan(0);
 
     // The second scan is slow at the gateway: every page of sessions waits.
-    sandbox.hoop.faults.delayMs = 250;
+    estate.sandbox.hoop.faults.delayMs = 250;
     let child: ChildProcess | undefined;
     const killed = cli(['scan', '--quiet', '--db', db], (c) => (child = c));
     const running = await waitFor('the second scan to write rows', async () => {
@@ -73,7 +51,7 @@ describe.each(stores.targets)('a scan killed with SIGKILL on $name', { timeout: 
       return Number(n[0]?.n ?? 0) > 0 ? row : undefined;
     });
     // Rows are in: from now on the gateway hardly answers, so the scan is held halfway.
-    sandbox.hoop.faults.delayMs = 20_000;
+    estate.sandbox.hoop.faults.delayMs = 20_000;
     expect(running.pid).toBe(child?.pid);
 
     // Another sprawl opening the store meanwhile leaves the live scan alone.
@@ -85,7 +63,7 @@ describe.each(stores.targets)('a scan killed with SIGKILL on $name', { timeout: 
     child?.kill('SIGKILL');
     const end = await killed;
     expect(end.code).toBeNull();
-    sandbox.hoop.faults.delayMs = 0;
+    estate.sandbox.hoop.faults.delayMs = 0;
     // What the kill left: the scan still says running, with partial rows.
     expect((await scanRows(db)).find((s) => s.id === running.id)?.status).toBe('running');
     const partial = await rowCounts(db, running.id);

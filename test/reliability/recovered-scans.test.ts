@@ -5,8 +5,6 @@
  * running in a live process is not named, and the next command says nothing (it was told once).
  * Real binary, SQLite store; the dead scans are rows written as a killed process leaves them.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,26 +13,19 @@ import { stringify } from 'yaml';
 import { openStore, pidScope } from '../../src/store/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { scanRows } from './crash-helpers.ts';
+import { deadAndLivePids } from './crash-helpers.ts';
 
 const MIN = 60_000;
 const ago = (ms: number): string => new Date(Date.now() - ms).toISOString();
 const ELSEWHERE = 'other-host|00000000-0000-0000-0000-000000000000|pid:[1]';
 
 let dir: string;
-let deadPid: number;
-let livePid: number;
-let live: ReturnType<typeof spawn>;
+const pids = deadAndLivePids();
 
-beforeAll(async () => {
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sprawl-recovered-'));
-  const dead = spawn(process.execPath, ['-e', '0']);
-  deadPid = dead.pid ?? -1;
-  await once(dead, 'exit');
-  live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)']);
-  livePid = live.pid ?? -1;
 });
 afterAll(() => {
-  live.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -71,8 +62,8 @@ describe('the scans a sprawl command recovers are told on stderr', () => {
     // scans as a killed process leaves them: running, with its pid
     const rows = c.left.map((kind, i) => {
       const id = `s_20260101T00000${i}Z_${kind.replace(/-/g, '').slice(0, 8)}`;
-      if (kind === 'dead-here') return { id, kind, pid: deadPid, host: hostname(), scope: pidScope(), beat: ago(1000) };
-      if (kind === 'live-here') return { id, kind, pid: livePid, host: hostname(), scope: pidScope(), beat: ago(1000) };
+      if (kind === 'dead-here') return { id, kind, pid: pids.dead(), host: hostname(), scope: pidScope(), beat: ago(1000) };
+      if (kind === 'live-here') return { id, kind, pid: pids.live(), host: hostname(), scope: pidScope(), beat: ago(1000) };
       return { id, kind, pid: 4242, host: 'other-host', scope: ELSEWHERE, beat: ago(11 * MIN) };
     });
     const store = await openStore(db);

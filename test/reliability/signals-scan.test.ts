@@ -10,35 +10,20 @@
  * signal is sent while the analysis is held reading the people file, a FIFO the test writes after.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { storeLocations } from '../helpers/stores.ts';
-import { rawQuery, rowCounts, scanRows, waitFor } from './crash-helpers.ts';
+import { rawQuery, rowCounts, scanRows, slowEstate, waitFor } from './crash-helpers.ts';
 
-let dir: string;
-let sandbox: Sandbox;
 const stores = storeLocations();
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sprawl-signals-'));
-  sandbox = await startSandbox({ seed: 'signals', size: 40, now: '2026-11-01T00:00:00Z', gatewaySessions: 8000 });
-  writeFileSync(join(dir, 'sprawl.yaml'), stringify({ version: 1, ...sandbox.config, gateway: { ...sandbox.config.gateway, fetchScripts: 0 }, repos: [] }));
-}, 60_000);
-
-afterAll(async () => {
-  await stores.cleanup();
-  await sandbox?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const cli = (args: string[], onSpawn?: (child: ChildProcess) => void) => runCli(args, { cwd: dir, env: { ...sandbox.env }, timeoutMs: 180_000, ...(onSpawn ? { onSpawn } : {}) });
+const estate = slowEstate('signals');
+const cli = estate.cli;
+afterAll(() => stores.cleanup());
 
 const signals = [
   { signal: 'SIGINT' as const, code: 130 },
@@ -48,13 +33,13 @@ const signals = [
 describe.each(stores.targets)('a scan stopped by a signal on $name', { timeout: 300_000 }, ({ skip, location }) => {
   it.skipIf(skip).each(signals)('$signal: exit $code, recorded interrupted, finished sources kept', async ({ signal, code }) => {
     const db = await location();
-    sandbox.hoop.faults.delayMs = 0;
+    estate.sandbox.hoop.faults.delayMs = 0;
     const first = await cli(['scan', '--quiet', '--db', db]);
     expect(first.code, first.stderr).toBe(0);
     const [earlier] = await scanRows(db);
 
     // The gateway, collected last, is slow: every other source is done when the signal comes.
-    sandbox.hoop.faults.delayMs = 250;
+    estate.sandbox.hoop.faults.delayMs = 250;
     let child: ChildProcess | undefined;
     const pending = cli(['scan', '--json', '--db', db], (c) => (child = c));
     const running = await waitFor('the scan to reach the gateway', async () => {
@@ -64,11 +49,11 @@ describe.each(stores.targets)('a scan stopped by a signal on $name', { timeout: 
       return Number(n[0]?.n ?? 0) > 0 ? row : undefined;
     });
     // From now on the gateway hardly answers: only the signal ends the scan soon.
-    sandbox.hoop.faults.delayMs = 60_000;
+    estate.sandbox.hoop.faults.delayMs = 60_000;
     const sentAt = Date.now();
     child?.kill(signal);
     const end = await pending;
-    sandbox.hoop.faults.delayMs = 0;
+    estate.sandbox.hoop.faults.delayMs = 0;
 
     expect(end.code, end.stderr).toBe(code);
     expect(Date.now() - sentAt).toBeLessThan(30_000);
@@ -104,14 +89,14 @@ describe.each(stores.targets)('a scan stopped by a signal on $name', { timeout: 
 describe.each(stores.targets)('a scan stopped by a signal while analyzing on $name', { timeout: 300_000 }, ({ skip, location }) => {
   it.skipIf(skip).each(signals)('$signal: exit $code, collected but not analyzed, nothing of the analysis written; analyze completes it', async ({ signal, code }) => {
     const db = await location();
-    sandbox.hoop.faults.delayMs = 0;
-    const cwd = join(dir, `analysis-${signal}-${db.length}`);
+    estate.sandbox.hoop.faults.delayMs = 0;
+    const cwd = join(estate.dir, `analysis-${signal}-${db.length}`);
     mkdirSync(cwd);
     const people = join(cwd, 'people.csv');
     const peopleCsv = 'email\nnobody@example.com\n';
     writeFileSync(people, peopleCsv);
-    writeFileSync(join(cwd, 'sprawl.yaml'), stringify({ version: 1, ...sandbox.config, gateway: { ...sandbox.config.gateway, fetchScripts: 0 }, repos: [], analysis: { people: { file: 'people.csv' } } }));
-    const run = (args: string[], onSpawn?: (child: ChildProcess) => void) => runCli([...args, '--db', db], { cwd, env: { ...sandbox.env }, timeoutMs: 180_000, ...(onSpawn ? { onSpawn } : {}) });
+    writeFileSync(join(cwd, 'sprawl.yaml'), stringify({ version: 1, ...estate.sandbox.config, gateway: { ...estate.sandbox.config.gateway, fetchScripts: 0 }, repos: [], analysis: { people: { file: 'people.csv' } } }));
+    const run = (args: string[], onSpawn?: (child: ChildProcess) => void) => runCli([...args, '--db', db], { cwd, env: { ...estate.sandbox.env }, timeoutMs: 180_000, ...(onSpawn ? { onSpawn } : {}) });
 
     const first = await run(['scan', '--quiet']);
     expect(first.code, first.stderr).toBe(0);
