@@ -21,3 +21,22 @@ export async function allOrAbort<T>(tasks: Promise<T>[], abort: AbortController)
     ),
   );
 }
+
+/** Waits `ms`, or rejects with `aborted()` as soon as `signal` aborts (at once when it already has). */
+export function abortableSleep(ms: number, signal: AbortSignal | undefined, aborted: () => Error): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(aborted());
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(aborted());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -4,6 +4,7 @@
  */
 import { attemptsOf } from '../../providers/aws/client.ts';
 import { pageGuard } from '../../providers/paging.ts';
+import { abortableSleep } from '../../util/abort.ts';
 import type { ProgressDelta } from '../context.ts';
 
 /** Runs one SDK call; the callback gets the abort signal to pass to `client.send`. */
@@ -19,21 +20,7 @@ export class AbortedError extends Error {
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new AbortedError());
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new AbortedError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return abortableSleep(ms, signal, () => new AbortedError());
 }
 
 export interface RunnerStats {

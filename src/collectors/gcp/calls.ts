@@ -6,6 +6,7 @@
 import { callOptions } from '../../providers/gcp/client.ts';
 import type { GcpCallOptions, GcpClientSettings } from '../../providers/gcp/client.ts';
 import { pageGuard } from '../../providers/paging.ts';
+import { abortableSleep } from '../../util/abort.ts';
 import type { ProgressDelta } from '../context.ts';
 
 export type Limit = <T>(task: () => Promise<T>) => Promise<T>;
@@ -50,18 +51,7 @@ function timedOut(err: unknown): boolean {
 }
 
 function backoff(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortedError());
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new AbortedError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms * (0.8 + Math.random() * 0.4));
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return abortableSleep(ms * (0.8 + Math.random() * 0.4), signal, () => new AbortedError());
 }
 
 /** A runner for one source: `limits` apply outermost first; `report` receives progress deltas. */
