@@ -24,6 +24,7 @@ aws:
   # endpoint: https://iam.example  # only for emulators or private endpoints
   concurrency: 8                   # concurrent API calls per account
   maxAttempts: 6                   # per call, throttling and 5xx retried with backoff
+  requestTimeoutMs: 60000          # one attempt with no (or a stalled) answer fails and is retried
   includeRoles: true
   # Accounts to scan. Empty: the account of the default credentials.
   # Each account is read through a role you deploy there (IAM read-only or SecurityAudit).
@@ -51,6 +52,7 @@ aws:
 #   folders: []                # every project below these folders
 #   # organization: "123456789012"   # every project of the organization
 #   concurrency: 8
+#   requestTimeoutMs: 60000    # per attempt; a timed-out attempt is retried (maxRetries)
 #   activity: true             # last authentication from the Policy Analyzer
 
 # Azure: credentials from DefaultAzureCredential (AZURE_TENANT_ID, AZURE_CLIENT_ID,
