@@ -1,8 +1,8 @@
 /**
  * Folds activities into an ActivityDigest, one at a time: the store streams a scan's activities
- * through `addActivity` (none of them is kept), and in-memory inventories (importers, tests) are
- * digested whole by `activityDigestOf`, once per analysis or report. Both give the same digest for the same activities in the
- * same order.
+ * through a builder's `add` (none of them is kept), and in-memory inventories (importers, tests)
+ * are digested whole by `activityDigestOf`, once per analysis or report. Both give the same digest
+ * for the same activities in the same order.
  */
 import { isReadCommand } from './commands.ts';
 import type { Activity, ActivityDigest, IdentityUse, Inventory, SessionWindow } from './types.ts';
