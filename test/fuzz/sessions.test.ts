@@ -15,6 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.ts';
 import { decodeFileText, importFile, ImportFileError, importHoopSessions, toApiSession } from '../../src/importers/index.ts';
 import type { HoopImportResult } from '../../src/importers/index.ts';
+import { jsonish as jsonishOf } from './arbitraries.ts';
 
 const RUNS = 300;
 const FILE = 'sessions.jsonl';
@@ -36,20 +37,11 @@ function checkResult(r: HoopImportResult): void {
   for (const place of r.rejected) expect(r.warnings.some((w) => w.where === place)).toBe(true);
 }
 
-const jsonish: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
-  v: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.integer(),
-    fc.double(),
-    fc.string(),
-    fc.string({ unit: 'binary', maxLength: 12 }),
-    fc.constantFrom('', '2026-01-01T00:00:00Z', 'yesterday', 'pg-prod', '\uD800', 'exec'),
-    fc.array(tie('v'), { maxLength: 3 }),
-    fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('id', 'start_date', 'connection', 'script', 'data', '__proto__', 'connection_tags')), tie('v'), { maxKeys: 4 }),
-  ),
-})).v;
+const jsonish = jsonishOf({
+  leaves: [fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('', '2026-01-01T00:00:00Z', 'yesterday', 'pg-prod', '\uD800', 'exec')],
+  keys: ['id', 'start_date', 'connection', 'script', 'data', '__proto__', 'connection_tags'],
+  maxItems: 3,
+});
 
 const FIELDS = ['id', 'start_date', 'end_date', 'connection', 'user', 'user_id', 'user_name', 'type', 'connection_subtype', 'connection_tags', 'verb', 'status', 'script', 'review', 'exit_code', 'correlation_id', 'metadata', 'identity_type'] as const;
 
