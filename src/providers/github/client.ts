@@ -1,7 +1,7 @@
 /**
- * Builds the Octokit a GitHub organization is read (or changed) with: `@octokit/rest` with the
- * throttling plugin (primary and secondary rate limits: wait and retry a bounded number of
- * times, never longer than `maxRateLimitWaitSeconds`) and the retry plugin (5xx with backoff),
+ * Builds the Octokit a GitHub organization is read (or changed) with: `@octokit/rest` with
+ * sprawl's retries (retries.ts: primary and secondary rate limits wait and retry a bounded number
+ * of times, never longer than `maxRateLimitWaitSeconds`; 5xx with backoff; writes spaced),
  * a quiet logger, a per-attempt timeout and abort signal, `baseUrl` (GitHub Enterprise Server,
  * the sandbox) and auth from a token (`GITHUB_TOKEN`) or a GitHub App (`@octokit/auth-app`,
  * the private key read from a file). The rate-limit budget is tracked from every response's
@@ -9,12 +9,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createAppAuth } from '@octokit/auth-app';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { GITHUB_DEFAULT_BASE_URL, GITHUB_TOKEN_ENV } from '../../config/github-schema.ts';
 import type { GithubConfig } from '../../config/github-schema.ts';
 import type { Logger } from '../../util/log.ts';
+import { githubRetries } from './retries.ts';
+import type { LimitKind, RetryOptions } from './retries.ts';
 
 export interface GithubAppCredentials {
   appId: number | string;
@@ -38,7 +38,7 @@ export interface GithubClientSettings {
   userAgent: string;
 }
 
-export type RetryKind = 'rate-limit' | 'secondary-rate-limit' | 'server-error';
+export type RetryKind = LimitKind | 'server-error';
 
 export interface GithubClientHooks {
   /** Called once per retry (for progress counting). */
@@ -93,7 +93,7 @@ type HookOptions = { method: string; url: string; request?: { signal?: AbortSign
 
 /**
  * A 2xx answer whose JSON body could not be read or parsed. Shaped like octokit's RequestError
- * (`status`, `request.request`) so that the retry plugin retries it like a failed fetch (500).
+ * (`status`, `request.request`) so that it is retried like a failed fetch (500).
  */
 export class GithubBodyError extends Error {
   readonly status = 500;
@@ -106,7 +106,7 @@ export class GithubBodyError extends Error {
 }
 
 /**
- * Registered before the throttling and retry plugins, so its hooks are innermost: they run on
+ * Registered before the retries plugin, so its hooks are innermost: they run on
  * every attempt (a fresh timeout each), and see every response and every 5xx.
  */
 function attemptGuard(octokit: Pick<Octokit, 'hook'>, options: Record<string, unknown>): void {
@@ -119,8 +119,8 @@ function attemptGuard(octokit: Pick<Octokit, 'hook'>, options: Record<string, un
   octokit.hook.after('request', (response: { headers: Record<string, string | number | undefined>; data?: unknown }, o: HookOptions) => {
     a.onResponse?.(response.headers);
     // @octokit/request hands a JSON answer it cannot parse, or whose body was cut short, back as
-    // a string (empty when the body could not be read): an error here, which the retry plugin
-    // retries like a 5xx (octokit's own status for a failed fetch), instead of data that is not.
+    // a string (empty when the body could not be read): an error here, which is retried like a
+    // 5xx (octokit's own status for a failed fetch), instead of data that is not.
     const type = String(response.headers['content-type'] ?? '');
     const empty = Number(response.headers['content-length']) === 0;
     if (/json/i.test(type) && typeof response.data === 'string' && !(empty && response.data === '')) {
@@ -136,7 +136,7 @@ function attemptGuard(octokit: Pick<Octokit, 'hook'>, options: Record<string, un
   });
 }
 
-export const GithubOctokit = Octokit.plugin(attemptGuard, throttling, retry);
+export const GithubOctokit = Octokit.plugin(attemptGuard, githubRetries);
 export type GithubClient = InstanceType<typeof GithubOctokit>;
 
 export interface GithubClientHandle {
@@ -149,8 +149,6 @@ const num = (v: string | number | undefined): number | undefined => {
   const n = typeof v === 'number' ? v : v === undefined ? NaN : Number(v);
   return Number.isFinite(n) ? n : undefined;
 };
-
-let clientSeq = 0;
 
 /**
  * An Octokit for `settings`; with an app, `installationId` (or the settings') selects the
@@ -168,14 +166,12 @@ export function createGithubClient(settings: GithubClientSettings, hooks: Github
     if (used !== undefined) budget.used = used;
     if (reset !== undefined) budget.resetAt = new Date(reset * 1000).toISOString();
   };
-  const onLimit =
-    (kind: RetryKind) =>
-    (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
-      const again = retryCount < settings.maxRetries && retryAfter <= settings.maxRateLimitWaitSeconds && hooks.signal?.aborted !== true;
-      hooks.log?.debug('github rate limited', { kind, method: options.method, url: options.url, retryAfter, retry: again });
-      if (again) hooks.onRetry?.(kind, { method: options.method, url: options.url, retryAfterSeconds: retryAfter });
-      return again;
-    };
+  const onLimit = (kind: LimitKind, retryAfter: number, options: { method: string; url: string }, retryCount: number): boolean => {
+    const again = retryCount < settings.maxRetries && retryAfter <= settings.maxRateLimitWaitSeconds && hooks.signal?.aborted !== true;
+    hooks.log?.debug('github rate limited', { kind, method: options.method, url: options.url, retryAfter, retry: again });
+    if (again) hooks.onRetry?.(kind, { method: options.method, url: options.url, retryAfterSeconds: retryAfter });
+    return again;
+  };
   const app = settings.app;
   const installation = installationId ?? app?.installationId;
   const auth = app
@@ -198,14 +194,13 @@ export function createGithubClient(settings: GithubClientSettings, hooks: Github
       onResponse,
       onServerError: (method: string, url: string) => hooks.onRetry?.('server-error', { method, url }),
     } satisfies AttemptOptions,
-    throttle: {
-      id: `sprawl-${++clientSeq}`,
-      retryAfterBaseValue: settings.retryAfterBaseMs,
-      fallbackSecondaryRateRetryAfter: 60,
-      onRateLimit: onLimit('rate-limit'),
-      onSecondaryRateLimit: onLimit('secondary-rate-limit'),
-    },
-    retry: { retries: settings.maxRetries, retryAfterBaseValue: settings.retryAfterBaseMs },
+    sprawlRetries: {
+      retries: settings.maxRetries,
+      baseMs: settings.retryAfterBaseMs,
+      writeGapMs: settings.retryAfterBaseMs,
+      onLimit,
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+    } satisfies RetryOptions,
   });
   return { octokit, budget: () => ({ ...budget }) };
 }
