@@ -42,17 +42,36 @@ function cap<T>(rows: readonly T[], n: number): Capped<T> {
   return { rows: rows.slice(0, n), total: rows.length, more: Math.max(0, rows.length - n) };
 }
 
+/** Indexes of each rule's example findings: its first RULE_EXAMPLES that are not exempt, in order. */
+function exampleIndexes(findings: readonly FindingRow[]): Map<string, number[]> {
+  const examples = new Map<string, number[]>();
+  findings.forEach((f, n) => {
+    if (f.status === 'exempt') return;
+    const list = examples.get(f.ruleId);
+    if (!list) examples.set(f.ruleId, [n]);
+    else if (list.length < RULE_EXAMPLES) list.push(n);
+  });
+  return examples;
+}
+
 function ruleExamples(groups: readonly RuleGroup[], findings: readonly FindingRow[]): RuleGroupView[] {
-  const examples = new Map<string, FindingRow[]>();
-  for (const f of findings) {
-    if (f.status === 'exempt') continue;
-    const list = examples.get(f.ruleId) ?? [];
-    if (list.length < RULE_EXAMPLES) examples.set(f.ruleId, [...list, f]);
-  }
+  const examples = exampleIndexes(findings);
   return groups.map((g) => {
-    const list = examples.get(g.ruleId) ?? [];
+    const list = (examples.get(g.ruleId) ?? []).map((n) => findings[n] as FindingRow);
     return { ...g, examples: list, more: Math.max(0, g.total - list.length) };
   });
+}
+
+/**
+ * The finding rows (sorted, worst first) whose evidence the page shows: all of them up to
+ * EVIDENCE_CAP findings; above it, those of the first page and the rule examples only.
+ */
+export function pageEvidence(findings: readonly FindingRow[]): Iterable<number> | 'all' {
+  if (findings.length <= EVIDENCE_CAP) return 'all';
+  const picked = new Set<number>();
+  for (let n = 0; n < Math.min(PAGE_SIZE, findings.length); n++) picked.add(n);
+  for (const list of exampleIndexes(findings).values()) for (const n of list) picked.add(n);
+  return picked;
 }
 
 export function htmlView(model: ReportModel): HtmlView {

@@ -298,9 +298,8 @@ function sourceRows(scan: ScanInfo): SourceRow[] {
     .sort((a, b) => compareStrings(a.source, b.source));
 }
 
-function summary(input: ReportInput, behind: ReadonlySet<string>): Summary {
-  const { inventory, findings, resolved, verdicts } = input;
-  const active = findings.filter(isActiveFinding);
+/** The summary's counts of identities, credentials and verdicts, and the gateway share. */
+function identitySummary(inventory: Inventory, verdicts: readonly Verdict[], behind: ReadonlySet<string>): Pick<Summary, 'identities' | 'credentials' | 'verdicts' | 'gateway'> {
   const verdictCounts = new Map<VerdictKind, number>();
   for (const v of verdicts) verdictCounts.set(v.verdict, (verdictCounts.get(v.verdict) ?? 0) + 1);
   return {
@@ -311,21 +310,29 @@ function summary(input: ReportInput, behind: ReadonlySet<string>): Summary {
       byKind: countBy(inventory.identities, (i) => i.kind, (i) => i.kind),
     },
     credentials: { total: inventory.credentials.length, active: inventory.credentials.filter((c) => c.active).length },
-    sources: {
-      total: input.scan.sources.length,
-      ok: input.scan.sources.filter((s) => s.status === 'ok').length,
-      failed: input.scan.sources.filter((s) => s.status === 'failed').length,
-    },
-    findings: {
-      total: active.length,
-      new: findings.filter((f) => f.status === 'new').length,
-      open: findings.filter((f) => f.status === 'open').length,
-      resolved: resolved.length,
-      exempt: findings.filter((f) => f.status === 'exempt').length,
-      bySeverity: SEVERITIES.map((severity) => ({ severity, label: SEVERITY_LABEL[severity], count: active.filter((f) => f.severity === severity).length })),
-    },
     verdicts: VERDICT_ORDER.map((k) => ({ key: k, label: VERDICT_LABEL[k], count: verdictCounts.get(k) ?? 0 })),
     gateway: gatewayShare(inventory.identities, behind),
+  };
+}
+
+/** The summary's counts of findings. */
+function findingSummary(findings: readonly FindingRecord[], resolved: readonly FindingRecord[]): Summary['findings'] {
+  const active = findings.filter(isActiveFinding);
+  return {
+    total: active.length,
+    new: findings.filter((f) => f.status === 'new').length,
+    open: findings.filter((f) => f.status === 'open').length,
+    resolved: resolved.length,
+    exempt: findings.filter((f) => f.status === 'exempt').length,
+    bySeverity: SEVERITIES.map((severity) => ({ severity, label: SEVERITY_LABEL[severity], count: active.filter((f) => f.severity === severity).length })),
+  };
+}
+
+function sourceCounts(scan: ScanInfo): Summary['sources'] {
+  return {
+    total: scan.sources.length,
+    ok: scan.sources.filter((s) => s.status === 'ok').length,
+    failed: scan.sources.filter((s) => s.status === 'failed').length,
   };
 }
 
@@ -354,7 +361,12 @@ function referencesOf(refs: readonly ComplianceRef[]): string[] {
 
 const dateText = (iso: string): string => cached(`d\u0000${iso}`, () => formatDate(iso));
 
-function findingRow(f: FindingRecord, identities: ReadonlyMap<string, Identity>): FindingRow {
+/** A finding's evidence as rows (label and formatted value). */
+function evidenceRows(evidence: FindingRecord['evidence']): EvidenceRow[] {
+  return Object.entries(evidence).map(([key, value]) => ({ key, label: cached(`e\u0000${key}`, () => evidenceLabel(key)), value: typeof value === 'string' ? value : formatEvidenceValue(value) }));
+}
+
+function findingRow(f: FindingRecord, names: ReadonlyMap<string, string>, withEvidence: boolean): FindingRow {
   return {
     id: f.id,
     severity: f.severity,
@@ -363,7 +375,7 @@ function findingRow(f: FindingRecord, identities: ReadonlyMap<string, Identity>)
     ruleId: f.ruleId,
     title: f.title,
     identityId: f.identityId,
-    identityName: identities.get(f.identityId)?.name ?? f.identityId,
+    identityName: names.get(f.identityId) ?? f.identityId,
     provider: f.provider,
     scope: f.scope,
     message: f.message,
@@ -373,14 +385,36 @@ function findingRow(f: FindingRecord, identities: ReadonlyMap<string, Identity>)
     firstSeenText: dateText(f.firstSeenAt),
     remediation: f.remediation,
     references: referencesOf(f.references),
-    evidence: Object.entries(f.evidence).map(([key, value]) => ({ key, label: cached(`e\u0000${key}`, () => evidenceLabel(key)), value: typeof value === 'string' ? value : formatEvidenceValue(value) })),
+    evidence: withEvidence ? evidenceRows(f.evidence) : [],
     exemption: f.exemption ? { reason: f.exemption.reason, approver: f.exemption.approver, expires: f.exemption.expires, expiresText: formatDate(f.exemption.expires) } : null,
   };
 }
 
+/**
+ * Which rows (indexes into the sorted rows) carry their evidence; every row when absent. The HTML
+ * page names its first page and its rule examples when it leaves the rest out (html-view.ts
+ * pageEvidence): formatted for every row, evidence was half of 226,000 finding rows' memory.
+ */
+export type EvidencePick = (rows: readonly FindingRow[]) => Iterable<number> | 'all';
+
 /** Rows of findings, worst first. */
-function findingRows(findings: readonly FindingRecord[], identities: ReadonlyMap<string, Identity>): FindingRow[] {
-  return findings.map((f) => findingRow(f, identities)).sort((a, b) => b.severityRank - a.severityRank || compareStrings(a.id, b.id));
+function findingRows(findings: readonly FindingRecord[], names: ReadonlyMap<string, string>, pick?: EvidencePick): FindingRow[] {
+  const rows = findings.map((f) => findingRow(f, names, false));
+  const order = rows.map((_, k) => k).sort((a, b) => {
+    const x = rows[a] as FindingRow;
+    const y = rows[b] as FindingRow;
+    return y.severityRank - x.severityRank || compareStrings(x.id, y.id);
+  });
+  const sorted = order.map((k) => rows[k] as FindingRow);
+  const picked = pick ? pick(sorted) : 'all';
+  const fill = (n: number): void => {
+    const row = sorted[n];
+    const record = findings[order[n] ?? -1];
+    if (row && record) row.evidence = evidenceRows(record.evidence);
+  };
+  if (picked === 'all') for (let n = 0; n < sorted.length; n++) fill(n);
+  else for (const n of picked) fill(n);
+  return sorted;
 }
 
 function latest(times: readonly (string | undefined)[]): string | null {
@@ -399,7 +433,6 @@ interface Lookups {
   activity: ActivityDigest;
   connections: ReadonlyMap<string, string[]>;
   verdicts: ReadonlyMap<string, Verdict>;
-  findings: ReadonlyMap<string, FindingRecord[]>;
   asOf: number;
 }
 
@@ -413,7 +446,7 @@ function group<T>(items: readonly T[], key: (item: T) => string): Map<string, T[
   return map;
 }
 
-function lookups(input: ReportInput, asOf: string): Lookups {
+function lookups(input: IdentityInput, asOf: string): Lookups {
   const privilege = new Map<string, PrivilegeLevel>();
   for (const g of input.inventory.grants) {
     const current = privilege.get(g.identityId) ?? 'none';
@@ -433,7 +466,6 @@ function lookups(input: ReportInput, asOf: string): Lookups {
     activity: activityDigestOf(input.inventory),
     connections,
     verdicts: new Map(input.verdicts.map((v) => [v.identityId, v])),
-    findings: group(input.findings.filter(isActiveFinding), (f) => f.identityId),
     asOf: Date.parse(asOf),
   };
 }
@@ -480,8 +512,6 @@ function identityRow(identity: Identity, l: Lookups): IdentityRow {
   const lastUsedAt = latest([identity.lastUsedAt, ...credentials.map((c) => c.lastUsedAt), use.last === undefined ? undefined : new Date(use.last).toISOString()]);
   const privilege = l.privilege.get(identity.id) ?? 'none';
   const verdict = l.verdicts.get(identity.id);
-  const findings = l.findings.get(identity.id) ?? [];
-  const worst = findings.reduce<Severity | null>((w, f) => (w === null || severityRank(f.severity) > severityRank(w) ? f.severity : w), null);
   return {
     id: identity.id,
     name: identity.name,
@@ -508,9 +538,10 @@ function identityRow(identity: Identity, l: Lookups): IdentityRow {
     verdict: verdict?.verdict ?? null,
     verdictLabel: verdict ? VERDICT_LABEL[verdict.verdict] : '—',
     verdictReasons: verdict?.reasons ?? [],
-    findings: findings.length,
-    worstSeverity: worst,
-    worstSeverityRank: worst === null ? 0 : severityRank(worst),
+    // Set from the findings (withFindings).
+    findings: 0,
+    worstSeverity: null,
+    worstSeverityRank: 0,
     behindGateway: connections.length > 0,
     gatewayConnections: connections,
     credentialList: credentials.map((c) => credentialRow(c, l.asOf)),
@@ -519,42 +550,129 @@ function identityRow(identity: Identity, l: Lookups): IdentityRow {
   };
 }
 
-export function buildReportModel(input: ReportInput): ReportModel {
+/** What the identity half of the model is built from: everything but the findings. */
+export type IdentityInput = Pick<ReportInput, 'scan' | 'inventory' | 'verdicts'>;
+
+/** The half of the model built from the inventory and the verdicts. */
+export interface IdentityPart {
+  rows: IdentityRow[];
+  /** Identity names by id, for the finding rows. */
+  names: Map<string, string>;
+  summary: Pick<Summary, 'identities' | 'credentials' | 'verdicts' | 'gateway'>;
+  keyAge: Charts['keyAge'];
+  leaks: LeakRow[];
+}
+
+/**
+ * The identity half: rows (their finding counts left at zero for `assembleReportModel`), counts,
+ * the key-age chart and the leaks. Built apart so that a large scan's inventory can be let go
+ * before its findings are loaded (loadReportModel).
+ */
+export function identityPart(input: IdentityInput): IdentityPart {
   const scan = scanHeader(input.scan);
-  const sources = sourceRows(input.scan);
   const identities = new Map(input.inventory.identities.map((i) => [i.id, i]));
   const l = lookups(input, scan.asOf);
+  return {
+    rows: input.inventory.identities.map((i) => identityRow(i, l)),
+    names: new Map(input.inventory.identities.map((i) => [i.id, i.name])),
+    summary: identitySummary(input.inventory, input.verdicts, new Set(l.connections.keys())),
+    keyAge: keyAgeBuckets(input.inventory.credentials, Date.parse(scan.asOf)),
+    leaks: leakRows(input.inventory.leaks, input.inventory.credentials, identities),
+  };
+}
+
+/** What the findings half is built from. */
+export type FindingInput = Pick<ReportInput, 'findings' | 'resolved' | 'rules'>;
+
+/** The half of the model built from the findings. */
+export interface FindingPart {
+  findings: FindingRow[];
+  resolvedFindings: FindingRow[];
+  summary: Summary['findings'];
+  ruleGroups: RuleGroup[];
+  findingsByRule: Charts['findingsByRule'];
+  compliance: ComplianceFramework[];
+  /** Per identity: its new and open findings, and the worst severity among them. */
+  perIdentity: Map<string, { count: number; worst: Severity }>;
+}
+
+export function findingPart(input: FindingInput, names: ReadonlyMap<string, string>, pick?: EvidencePick): FindingPart {
+  const perIdentity = new Map<string, { count: number; worst: Severity }>();
+  for (const f of input.findings) {
+    if (!isActiveFinding(f)) continue;
+    const known = perIdentity.get(f.identityId);
+    if (!known) perIdentity.set(f.identityId, { count: 1, worst: f.severity });
+    else {
+      known.count++;
+      if (severityRank(f.severity) > severityRank(known.worst)) known.worst = f.severity;
+    }
+  }
+  return {
+    findings: findingRows(input.findings, names, pick),
+    resolvedFindings: findingRows(input.resolved, names, pick),
+    summary: findingSummary(input.findings, input.resolved),
+    ruleGroups: ruleGroups(input.findings),
+    findingsByRule: findingsByRule(input.findings),
+    compliance: complianceView(input.rules ?? [], input.findings),
+    perIdentity,
+  };
+}
+
+/** What the model takes besides its two halves. */
+export type ModelFrame = Pick<ReportInput, 'scan' | 'previousScan' | 'generatedAt' | 'toolVersion' | 'history' | 'plan'>;
+
+/** The model from its two halves: the identity rows get their finding counts and are sorted, worst first. */
+export function assembleReportModel(frame: ModelFrame, ids: IdentityPart, found: FindingPart): ReportModel {
+  const scan = scanHeader(frame.scan);
+  const sources = sourceRows(frame.scan);
   const asOf = Date.parse(scan.asOf);
-  const rows = input.inventory.identities
-    .map((i) => identityRow(i, l))
-    .sort((a, b) => b.worstSeverityRank - a.worstSeverityRank || b.findings - a.findings || compareStrings(a.name, b.name) || compareStrings(a.id, b.id));
-  const previous = input.previousScan;
+  for (const row of ids.rows) {
+    const stats = found.perIdentity.get(row.id);
+    if (!stats) continue;
+    row.findings = stats.count;
+    row.worstSeverity = stats.worst;
+    row.worstSeverityRank = severityRank(stats.worst);
+  }
+  const rows = ids.rows.sort((a, b) => b.worstSeverityRank - a.worstSeverityRank || b.findings - a.findings || compareStrings(a.name, b.name) || compareStrings(a.id, b.id));
+  const previous = frame.previousScan;
   const previousAt = previous ? (previous.finishedAt ?? previous.startedAt) : undefined;
   return {
     title: REPORT_TITLE,
-    tool: { name: 'sprawl', version: input.toolVersion },
-    generatedAt: input.generatedAt.toISOString(),
-    generatedAtText: formatDateTime(input.generatedAt.toISOString()),
+    tool: { name: 'sprawl', version: frame.toolVersion },
+    generatedAt: frame.generatedAt.toISOString(),
+    generatedAtText: formatDateTime(frame.generatedAt.toISOString()),
     scan,
     previousScan: previous && previousAt ? { id: previous.id, at: previousAt, atText: formatDateTime(previousAt) } : null,
     sources,
     failedSources: sources.filter((s) => s.status === 'failed'),
-    summary: summary(input, new Set(l.connections.keys())),
-    findings: findingRows(input.findings, identities),
-    resolvedFindings: findingRows(input.resolved, identities),
+    summary: {
+      identities: ids.summary.identities,
+      credentials: ids.summary.credentials,
+      sources: sourceCounts(frame.scan),
+      findings: found.summary,
+      verdicts: ids.summary.verdicts,
+      gateway: ids.summary.gateway,
+    },
+    findings: found.findings,
+    resolvedFindings: found.resolvedFindings,
     identities: rows,
-    ruleGroups: ruleGroups(input.findings),
+    ruleGroups: found.ruleGroups,
     charts: {
-      findingsByRule: findingsByRule(input.findings),
-      keyAge: keyAgeBuckets(input.inventory.credentials, asOf),
+      findingsByRule: found.findingsByRule,
+      keyAge: ids.keyAge,
       lastUse: lastUseBuckets(
         rows.map((r) => r.lastUsedAt),
         asOf,
       ),
-      trend: trendPoints(input.history ?? []),
+      trend: trendPoints(frame.history ?? []),
     },
-    compliance: complianceView(input.rules ?? [], input.findings),
-    leaks: leakRows(input.inventory.leaks, input.inventory.credentials, identities),
-    plan: input.plan ? planView(input.plan, scan.id) : null,
+    compliance: found.compliance,
+    leaks: ids.leaks,
+    plan: frame.plan ? planView(frame.plan, scan.id) : null,
   };
+}
+
+export function buildReportModel(input: ReportInput): ReportModel {
+  const ids = identityPart(input);
+  return assembleReportModel(input, ids, findingPart(input, ids.names));
 }

@@ -184,17 +184,24 @@ const joinedColumns = [
   'sf.exemption',
 ] as const;
 
+/** Rows of findings read at a time. */
+const FINDINGS_PAGE = 10_000;
+
 /** The findings one scan raised, each marked new (first seen in that scan), open or exempt. */
 export async function loadFindings(store: Store, scanId: string): Promise<FindingRecord[]> {
-  const rows = await store.db
-    .selectFrom('scan_findings as sf')
-    .innerJoin('findings as f', 'f.id', 'sf.finding_id')
-    .select(joinedColumns)
-    .where('sf.scan_id', '=', scanId)
-    .orderBy('f.id')
-    .execute();
   const i = createInterner();
-  return rows.map((r) => toRecord(r, r.exemption !== null ? 'exempt' : r.first_seen_scan === scanId ? 'new' : 'open', i));
+  const out: FindingRecord[] = [];
+  // In pages along the scan_findings key: all 226,000 raw rows of a large scan at once (their JSON
+  // texts included) had doubled the memory of the records themselves.
+  let after: string | undefined;
+  for (;;) {
+    let query = store.db.selectFrom('scan_findings as sf').innerJoin('findings as f', 'f.id', 'sf.finding_id').select(joinedColumns).where('sf.scan_id', '=', scanId);
+    if (after !== undefined) query = query.where('sf.finding_id', '>', after);
+    const rows = await query.orderBy('sf.finding_id').limit(FINDINGS_PAGE).execute();
+    for (const r of rows) out.push(toRecord(r, r.exemption !== null ? 'exempt' : r.first_seen_scan === scanId ? 'new' : 'open', i));
+    if (rows.length < FINDINGS_PAGE) return out;
+    after = rows.at(-1)?.id;
+  }
 }
 
 /** Findings that this scan resolved: open before, not seen any more in a source it collected. */

@@ -3,7 +3,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { TEMPLATES_DIR, renderHtml } from '../../src/reports/html.ts';
-import { buildReportModel } from '../../src/reports/model.ts';
+import { EVIDENCE_CAP, PAGE_SIZE, RULE_EXAMPLES, pageEvidence } from '../../src/reports/html-view.ts';
+import { assembleReportModel, buildReportModel, findingPart, identityPart } from '../../src/reports/model.ts';
 import type { Identity } from '../../src/model/index.ts';
 import { estateInventory, reportInput, scanInfo } from '../fixtures/reports/estate.ts';
 import { ISLAND, islandText, readIsland } from './island.ts';
@@ -155,5 +156,30 @@ describe('renderHtml: content and accessibility', () => {
     const empty = await renderHtml(buildReportModel(reportInput({ inventory: { identities: [], credentials: [], grants: [], activities: [], leaks: [], connections: [], gatewayUsers: [] } })));
     expect(empty).toContain('No findings in this scan.');
     expect(empty).toContain('No identities in this scan.');
+  });
+});
+
+describe('the HTML model above EVIDENCE_CAP findings (evidence of the page only)', () => {
+  // Every estate finding repeated with fresh ids until there are more than the page carries evidence for.
+  const input = reportInput();
+  const copies = Math.ceil((EVIDENCE_CAP + 1) / input.findings.length);
+  const findings = Array.from({ length: copies }, (_, c) => input.findings.map((f) => ({ ...f, id: `${f.id}-${c}`, evidence: { ...f.evidence, copy: c } }))).flat();
+  const big = { ...input, findings };
+  const ids = identityPart(big);
+  const full = assembleReportModel(big, ids, findingPart(big, ids.names));
+  const idsAgain = identityPart(big);
+  const paged = assembleReportModel(big, idsAgain, findingPart(big, idsAgain.names, pageEvidence));
+
+  it('formats the evidence of the first page and the rule examples only', () => {
+    expect(findings.length).toBeGreaterThan(EVIDENCE_CAP);
+    const kept = paged.findings.filter((f) => f.evidence.length > 0).length;
+    expect(kept).toBeGreaterThanOrEqual(PAGE_SIZE);
+    expect(kept).toBeLessThan(PAGE_SIZE + RULE_EXAMPLES * paged.ruleGroups.length + 1);
+    expect(paged.findings.at(-1)?.evidence).toEqual([]);
+    expect(full.findings.every((f) => f.evidence.length > 0)).toBe(true);
+  });
+
+  it('renders the same page as the model with every evidence', async () => {
+    expect(await renderHtml(paged)).toBe(await renderHtml(full));
   });
 });

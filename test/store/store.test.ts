@@ -158,6 +158,21 @@ describe.each(storeTargets)('store on $name', (target) => {
     }
   });
 
+  it.skipIf(target.skip)('loads a scan of more findings than one read page, each once, in id order', async () => {
+    const { store, dispose } = await target.open();
+    try {
+      // 10,000 findings a page: two full pages and part of a third.
+      const subjects = Array.from({ length: 25_003 }, (_, n) => identity(`bulk-${n}`));
+      await scanOnce(store, 'p1', '2026-01-01T00:00:00.000Z', subjects.map((s) => finding('r1', s)), ['aws:111111111111']);
+      const loaded = await loadFindings(store, 'p1');
+      const ids = subjects.map((s) => findingId('r1', s.id)).sort();
+      expect(loaded.map((f) => f.id)).toEqual(ids);
+      expect(new Set(loaded.map((f) => f.subjectId)).size).toBe(subjects.length);
+    } finally {
+      await dispose();
+    }
+  });
+
   it.skipIf(target.skip)('keeps finding ids across scans: new, then open, then resolved', async () => {
     const { store, dispose } = await target.open();
     try {
