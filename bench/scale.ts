@@ -8,8 +8,11 @@
  * calls x latency / concurrency. Prints figures, asserts nothing.
  *
  *   node bench/scale.ts [--sizes 1000,10000,100000] [--stores sqlite,postgres] [--concurrency N]
- *                       [--latency-size 1000] [--latency-ms 50] [--keep DIR]
+ *                       [--latency-size 1000] [--latency-ms 50] [--keep DIR] [--heap-mb N]
  *
+ * --heap-mb N runs each stage with V8's old space capped at N MiB (--max-old-space-size), as in a
+ * memory-limited container; unset, V8 sizes its heap from the machine's memory and lets it grow
+ * well past the live data between collections.
  * --keep DIR keeps each size's SQLite store as DIR/scale-<size>.db (to run one stage alone:
  * `node bench/scale.ts stage '{"stage":"analyze","db":"DIR/scale-100000.db","config":"c.json"}'`).
  *
@@ -216,9 +219,11 @@ function startServer(size: number): Promise<Server> {
 }
 
 /** Runs one stage in a process of its own, with the sandbox's credentials in its environment. */
+let heapFlags: string[] = [];
+
 function runStage(job: StageJob, env: SandboxEnv): Promise<StageResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SELF, 'stage', JSON.stringify(job)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...heapFlags, SELF, 'stage', JSON.stringify(job)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     stageChildren.add(child);
     let stdout = '';
     child.stdout.setEncoding('utf8');
@@ -311,8 +316,14 @@ async function main(): Promise<void> {
       'latency-size': { type: 'string', default: '1000' },
       'latency-ms': { type: 'string', default: '50' },
       keep: { type: 'string' },
+      'heap-mb': { type: 'string' },
     },
   });
+  if (values['heap-mb'] !== undefined) {
+    const mb = Number(values['heap-mb']);
+    if (!Number.isInteger(mb) || mb < 64) throw new Error('--heap-mb: a whole number of MiB, at least 64');
+    heapFlags = [`--max-old-space-size=${mb}`];
+  }
   const sizes = values.sizes.split(',').map(Number);
   const stores = values.stores.split(',').map((s): StoreKind => {
     if (s !== 'sqlite' && s !== 'postgres') throw new Error(`unknown store ${s}: sqlite or postgres`);
@@ -399,7 +410,7 @@ async function main(): Promise<void> {
     await server.stop();
   }
 
-  console.log(`sprawl at scale: seed ${SEED}, ${SESSIONS_PER_IDENTITY} gateway sessions per identity (size), concurrency ${concurrency ?? 'from the config (defaults)'}, node ${process.version}`);
+  console.log(`sprawl at scale: seed ${SEED}, ${SESSIONS_PER_IDENTITY} gateway sessions per identity (size), concurrency ${concurrency ?? 'from the config (defaults)'}, heap ${heapFlags[0] ?? 'V8 default'}, node ${process.version}`);
   for (const kind of stores) printTable(kind, results[kind]);
   for (const l of latencyLine) console.log(l);
 }
