@@ -218,9 +218,10 @@ function startServer(size: number): Promise<Server> {
   });
 }
 
-/** Runs one stage in a process of its own, with the sandbox's credentials in its environment. */
+/** V8 flags every stage runs with (--heap-mb). */
 let heapFlags: string[] = [];
 
+/** Runs one stage in a process of its own, with the sandbox's credentials in its environment. */
 function runStage(job: StageJob, env: SandboxEnv): Promise<StageResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...heapFlags, SELF, 'stage', JSON.stringify(job)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });

@@ -44,11 +44,10 @@ async function loadIdentityPart(store: Store, scan: ScanInfo): Promise<IdentityP
 
 /** The findings half of a stored scan's model, and the scan compared with; the findings go when it returns. */
 async function loadFindingPart(store: Store, scan: ScanInfo, names: ReadonlyMap<string, string>, opts: ReportOptions): Promise<{ part: FindingPart; previousScan?: ScanInfo }> {
-  const diffScanId = opts.diffScanId;
   const findings = await loadFindings(store, scan.id);
   // Against the scan before (as the analysis recorded it), or against the one --diff names.
-  const change = diffScanId
-    ? await compareWithScan(store, scan, findings, diffScanId)
+  const change = opts.diffScanId
+    ? await compareWithScan(store, scan, findings, opts.diffScanId)
     : await Promise.all([loadResolvedFindings(store, scan.id), latestScan(store, { before: scan.id })]).then(([resolved, previousScan]) => ({ findings, resolved, previousScan }));
   return { part: findingPart({ findings: change.findings, resolved: change.resolved, rules: ruleCatalogue() }, names, opts.evidence), ...(change.previousScan ? { previousScan: change.previousScan } : {}) };
 }

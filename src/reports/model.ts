@@ -366,7 +366,8 @@ function evidenceRows(evidence: FindingRecord['evidence']): EvidenceRow[] {
   return Object.entries(evidence).map(([key, value]) => ({ key, label: cached(`e\u0000${key}`, () => evidenceLabel(key)), value: typeof value === 'string' ? value : formatEvidenceValue(value) }));
 }
 
-function findingRow(f: FindingRecord, names: ReadonlyMap<string, string>, withEvidence: boolean): FindingRow {
+/** A finding's row, its evidence left empty (findingRows formats the evidence of the rows that carry it). */
+function findingRow(f: FindingRecord, names: ReadonlyMap<string, string>): FindingRow {
   return {
     id: f.id,
     severity: f.severity,
@@ -385,7 +386,7 @@ function findingRow(f: FindingRecord, names: ReadonlyMap<string, string>, withEv
     firstSeenText: dateText(f.firstSeenAt),
     remediation: f.remediation,
     references: referencesOf(f.references),
-    evidence: withEvidence ? evidenceRows(f.evidence) : [],
+    evidence: [],
     exemption: f.exemption ? { reason: f.exemption.reason, approver: f.exemption.approver, expires: f.exemption.expires, expiresText: formatDate(f.exemption.expires) } : null,
   };
 }
@@ -399,7 +400,7 @@ export type EvidencePick = (rows: readonly FindingRow[]) => Iterable<number> | '
 
 /** Rows of findings, worst first. */
 function findingRows(findings: readonly FindingRecord[], names: ReadonlyMap<string, string>, pick?: EvidencePick): FindingRow[] {
-  const rows = findings.map((f) => findingRow(f, names, false));
+  const rows = findings.map((f) => findingRow(f, names));
   const order = rows.map((_, k) => k).sort((a, b) => {
     const x = rows[a] as FindingRow;
     const y = rows[b] as FindingRow;
@@ -538,7 +539,7 @@ function identityRow(identity: Identity, l: Lookups): IdentityRow {
     verdict: verdict?.verdict ?? null,
     verdictLabel: verdict ? VERDICT_LABEL[verdict.verdict] : '—',
     verdictReasons: verdict?.reasons ?? [],
-    // Set from the findings (withFindings).
+    // Set from the findings (assembleReportModel).
     findings: 0,
     worstSeverity: null,
     worstSeverityRank: 0,

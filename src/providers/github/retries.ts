@@ -33,13 +33,6 @@ export interface RetryOptions {
 
 type Headers = Record<string, string | number | undefined>;
 
-class Aborted extends Error {
-  constructor() {
-    super('aborted');
-    this.name = 'AbortError';
-  }
-}
-
 /** The wait a rate-limited answer asks for, or undefined when `err` is not a rate limit. */
 export function rateLimitWait(err: unknown, nowMs: number): { kind: LimitKind; seconds: number } | undefined {
   const e = err as { status?: unknown; message?: unknown; response?: { headers?: Headers } };
@@ -66,7 +59,8 @@ export function githubRetries(octokit: Pick<Octokit, 'hook'>, options: Record<st
   let writes: Promise<void> = Promise.resolve();
   const writeTurn = (): Promise<void> => {
     const turn = writes;
-    writes = turn.then(() => abortableSleep(o.writeGapMs, o.signal, () => new Aborted()).catch(() => undefined));
+    // Aborted, the gap ends at once: the write itself then fails on the aborted signal.
+    writes = turn.then(() => abortableSleep(o.writeGapMs, o.signal, () => new Error('aborted')).catch(() => undefined));
     return turn;
   };
   octokit.hook.wrap('request', async (request, req) => {
