@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createDigestBuilder, type Activity, type Credential, type DigestBuilder, type DigestedActivity, type GatewayConnection, type GatewayUser, type Grant, type Identity, type Inventory, type InventoryRecord, type Leak, type Severity } from '../model/index.ts';
 import { streamActivities, type ActivityRow } from './activities.ts';
 import { insertRows } from './bulk.ts';
+import { startSqliteWriter, type SqliteWriter } from './sqlite-writer.ts';
 import { createInterner } from './intern.ts';
 import type { Store } from './db.ts';
 import { bool, opt, parseJson } from './json.ts';
@@ -9,6 +10,8 @@ import type { ActivitiesTable, CredentialsTable, GatewayConnectionsTable, Gatewa
 
 /** Rows buffered per table before they are written (one SQLite transaction; PostgreSQL splits it, bulk.ts). */
 const BATCH = 2000;
+/** Rows a scan writes to a SQLite file on the main thread before it starts a background writer. */
+const BACKGROUND_AFTER = 20_000;
 
 export interface InventoryWriter {
   /** Buffers one record; full batches are written in the background, in order. */
@@ -134,37 +137,46 @@ function leakRow(scanId: string, r: Leak): LeaksTable {
   };
 }
 
-export function createInventoryWriter(store: Store, scanId: string): InventoryWriter {
+export interface InventoryWriterOptions {
+  /**
+   * SQLite store files: rows written on the main thread before the rest go to a background writer
+   * (sqlite-writer.ts). Small scans never start its thread. Default BACKGROUND_AFTER.
+   */
+  backgroundAfter?: number;
+}
+
+/** Conflict keys of the tables the inventory writer fills (activities have none: every row lands). */
+const CONFLICT = { identities: ['scan_id', 'id'], credentials: ['scan_id', 'id'], grants: ['scan_id', 'id'], activities: undefined, leaks: ['scan_id', 'id'], gateway_connections: ['scan_id', 'id'], gateway_users: ['scan_id', 'id'] } as const;
+const TABLE = { identity: 'identities', credential: 'credentials', grant: 'grants', activity: 'activities', leak: 'leaks', connection: 'gateway_connections', 'gateway-user': 'gateway_users' } as const;
+
+export function createInventoryWriter(store: Store, scanId: string, opts: InventoryWriterOptions = {}): InventoryWriter {
   const buffers = { identity: [] as IdentitiesTable[], credential: [] as CredentialsTable[], grant: [] as GrantsTable[], activity: [] as ActivitiesTable[], leak: [] as LeaksTable[], connection: [] as GatewayConnectionsTable[], 'gateway-user': [] as GatewayUsersTable[] };
   const counts = { identity: 0, credential: 0, grant: 0, activity: 0, leak: 0, connection: 0, 'gateway-user': 0 };
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown;
-
-  const writeBatch = async (type: InventoryRecord['type'], rows: unknown[]): Promise<void> => {
-    switch (type) {
-      case 'identity':
-        return insertRows(store, 'identities', rows as IdentitiesTable[], ['scan_id', 'id']);
-      case 'credential':
-        return insertRows(store, 'credentials', rows as CredentialsTable[], ['scan_id', 'id']);
-      case 'grant':
-        return insertRows(store, 'grants', rows as GrantsTable[], ['scan_id', 'id']);
-      case 'activity':
-        return insertRows(store, 'activities', rows as ActivitiesTable[]);
-      case 'leak':
-        return insertRows(store, 'leaks', rows as LeaksTable[], ['scan_id', 'id']);
-      case 'connection':
-        return insertRows(store, 'gateway_connections', rows as GatewayConnectionsTable[], ['scan_id', 'id']);
-      case 'gateway-user':
-        return insertRows(store, 'gateway_users', rows as GatewayUsersTable[], ['scan_id', 'id']);
-    }
-  };
+  // A store file can be written from a second thread; :memory: and PostgreSQL are written here.
+  const canBackground = store.sqlite !== undefined && store.location !== ':memory:';
+  const backgroundAfter = opts.backgroundAfter ?? BACKGROUND_AFTER;
+  let writtenHere = 0;
+  let background: SqliteWriter | undefined;
 
   const drain = (type: InventoryRecord['type']): void => {
     const rows = buffers[type].splice(0);
     if (rows.length === 0) return;
-    chain = chain.then(() => (failure ? undefined : writeBatch(type, rows))).catch((err: unknown) => {
-      failure ??= err;
-    });
+    const toBackground = canBackground && writtenHere >= backgroundAfter;
+    writtenHere += rows.length;
+    const table = TABLE[type];
+    chain = chain
+      .then(() => {
+        if (failure) return;
+        if (!toBackground) return insertRows(store, table, rows as never[], CONFLICT[table] as never);
+        // Started after the batches written here have landed, so the rows stay in order.
+        background ??= startSqliteWriter(store.location);
+        background.insert(table, rows, CONFLICT[table]);
+      })
+      .catch((err: unknown) => {
+        failure ??= err;
+      });
   };
 
   return {
@@ -199,6 +211,14 @@ export function createInventoryWriter(store: Store, scanId: string): InventoryWr
     async flush() {
       for (const type of ['identity', 'credential', 'grant', 'activity', 'leak', 'connection', 'gateway-user'] as const) drain(type);
       await chain;
+      if (background) {
+        const closing = background.close();
+        background = undefined;
+        writtenHere = 0;
+        await closing.catch((err: unknown) => {
+          failure ??= err;
+        });
+      }
       if (failure) throw failure instanceof Error ? failure : new Error('writing to the store failed', { cause: failure });
     },
   };

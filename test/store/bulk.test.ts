@@ -53,6 +53,39 @@ describe.each(storeTargets)('insertRows on $name', (target) => {
     expect(rows.map((r) => `${r.id}:${r.email ?? ''}`)).toEqual(want);
   });
 
+  // SQLite writes 32 rows per statement and the rest one by one: keys repeated inside one
+  // statement, across two, and in the tail resolve as if every row were its own statement.
+  it.skipIf(skip).each([
+    { name: 'inside one multi-row statement', dupes: [[3, 20]] },
+    { name: 'across two statements', dupes: [[30, 40]] },
+    { name: 'from a statement into the tail', dupes: [[5, 66]] },
+    { name: 'inside the tail', dupes: [[65, 68]] },
+    { name: 'several at once', dupes: [[0, 31], [32, 63], [64, 69], [10, 50]] },
+  ])('a repeated key keeps its first row $name', async ({ dupes }) => {
+    const store = await opened();
+    const rows = Array.from({ length: 70 }, (_, i) => user(`u${String(i).padStart(2, '0')}`, `${i}@x`));
+    for (const [first, again] of dupes as [number, number][]) rows[again] = user((rows[first] as GatewayUsersTable).id, `${again}@x`);
+    await insertRows(store, 'gateway_users', rows, ['scan_id', 'id']);
+    const stored = await store.db.selectFrom('gateway_users').select(['id', 'email']).orderBy('id').execute();
+    const want = new Map<string, string>();
+    for (const r of rows) if (!want.has(r.id)) want.set(r.id, r.email ?? '');
+    expect(stored.map((r) => `${r.id}:${r.email ?? ''}`)).toEqual([...want].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, email]) => `${id}:${email}`));
+  });
+
+  it.skipIf(skip)('an upsert over more rows than one statement updates the rows already there and adds the rest', async () => {
+    const store = await opened();
+    const before = Array.from({ length: 50 }, (_, i) => user(`u${String(i).padStart(2, '0')}`, `old${i}@x`));
+    await insertRows(store, 'gateway_users', before, ['scan_id', 'id']);
+    const after = Array.from({ length: 75 }, (_, i) => ({ ...user(`u${String(i + 25).padStart(2, '0')}`, `new${i + 25}@x`), status: 'suspended' }));
+    await insertRows(store, 'gateway_users', after, ['scan_id', 'id'], { update: ['email'] });
+    const stored = await store.db.selectFrom('gateway_users').select(['id', 'email', 'status']).orderBy('id').execute();
+    expect(stored).toHaveLength(100);
+    expect(stored.slice(0, 25).every((r, i) => r.email === `old${i}@x` && r.status === 'active')).toBe(true);
+    // Updated: the email only; the status stays as first written.
+    expect(stored.slice(25, 50).every((r, i) => r.email === `new${i + 25}@x` && r.status === 'active')).toBe(true);
+    expect(stored.slice(50).every((r, i) => r.email === `new${i + 50}@x` && r.status === 'suspended')).toBe(true);
+  });
+
   it.skipIf(skip)('without a conflict key keeps every row, in batches bigger than one statement, values intact', async () => {
     const store = await opened();
     const rows = Array.from({ length: 1203 }, (_, i) => activity(`id-${i % 7}`, new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString()));

@@ -238,4 +238,27 @@ describe('collectGateway against the hoop emulator', () => {
     expect(r.activities.some((a) => a.command !== undefined)).toBe(true);
     expect(JSON.stringify(r.records)).not.toContain(estate.planted.secret);
   });
+
+  it('links each session of one connection by the tags it carried, however many different tag sets there are', async () => {
+    // One connection, its sessions tagged with the identity of their time: more tag sets than
+    // are compared one by one, in a different key order, and untagged ones (the config's link).
+    const base = [...estate.sessions()].find((s) => estate.truth.some((t) => t.name === s.connection && t.link === 'config'))!;
+    const configId = estate.truth.find((t) => t.name === base.connection)!.identityId;
+    const tagged = (i: number, order: 'ab' | 'ba') => {
+      const identity = IDENTITIES[i % IDENTITIES.length]!.id;
+      const tags = order === 'ab' ? { team: `t${i}`, [SPRAWL_TAG]: encodeSprawlTag(identity) } : { [SPRAWL_TAG]: encodeSprawlTag(identity), team: `t${i}` };
+      return { session: { ...base, id: `s-${i}-${order}`, connection_tags: tags }, identity };
+    };
+    const cases = [
+      ...Array.from({ length: 20 }, (_, i) => tagged(i, 'ab')),
+      ...Array.from({ length: 20 }, (_, i) => tagged(i, 'ba')),
+      { session: { ...base, id: 's-none', connection_tags: null }, identity: configId },
+      { session: { ...base, id: 's-empty', connection_tags: {} }, identity: configId },
+    ];
+    const file = join(dir, 'tagged.jsonl');
+    await writeFile(file, cases.map((c) => JSON.stringify(c.session)).join('\n') + '\n');
+    const gateway = gatewaySchema.parse({ name: estate.gateway, files: [file], connectionMap: hoopConnectionMap(estate) });
+    const r = await collectInto(createGatewayCollector(), { gateway, inventory: inventoryOf(IDENTITIES) }, { now: NOW });
+    expect(new Map(r.activities.map((a) => [a.sessionId, a.identityId]))).toEqual(new Map(cases.map((c) => [c.session.id, c.identity])));
+  });
 });
