@@ -32,7 +32,7 @@ port.on('message', (m: ToWriter) => {
     } catch (err) {
       if (!failed) fail(err);
     }
-    send({ type: 'closed' });
+    // The port closed, the thread ends (close() waits for its exit).
     port.close();
     return;
   }

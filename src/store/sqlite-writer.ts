@@ -21,7 +21,7 @@ const MAX_QUEUED = 8;
 const STALL_MS = 120_000;
 
 export type ToWriter = { type: 'insert'; table: string; rows: readonly object[]; conflict?: readonly string[] } | { type: 'close' };
-export type FromWriter = { type: 'failed'; error: { name: string; message: string; code?: string } } | { type: 'closed' };
+export type FromWriter = { type: 'failed'; error: { name: string; message: string; code?: string } };
 export interface WriterData {
   file: string;
   /** One Int32: the batches the worker has finished with (written or skipped). */
@@ -62,7 +62,7 @@ export function startSqliteWriter(file: string): SqliteWriter {
     }),
   );
   worker.on('message', (m: FromWriter) => {
-    if (m.type === 'failed') failure ??= rebuilt(m.error);
+    failure ??= rebuilt(m.error);
   });
   worker.on('error', (err) => {
     failure ??= err;

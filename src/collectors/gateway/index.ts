@@ -82,8 +82,8 @@ function sameTags(a: Record<string, string> | null, b: Record<string, string> | 
 /** Maps sessions to activities under one linker, counting the unlinked ones. */
 function createSessionSink(ctx: CollectorContext, gateway: string, linker: Linker, connections: ReadonlyMap<string, HoopConnection>, machines: MachineCallers, stats: GatewayStats) {
   // The static link of each connection under each set of session tags seen on it (a connection's
-  // sessions mostly carry the same few tags): compared key by key, as a JSON key per session had
-  // cost 3.5 s of a million sessions.
+  // sessions mostly carry the same few tags), compared key by key: a JSON key per session cost
+  // 1.0 s a million sessions in a micro-benchmark, the comparison 0.3 s.
   const staticCache = new Map<string, { tags: Record<string, string> | null; link: Link | null }[]>();
   const manyTags = new Map<string, Link | null>();
   const federated = new Map<string, Link>();
